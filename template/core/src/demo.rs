@@ -127,7 +127,11 @@ mod tests {
         for i in [0, 1, 2, 41, 1_000_001] {
             let value = T::demo(i);
             assert!(T::is_demo(i, value.borrow()), "value {i} must match itself");
-            assert!(!T::is_demo(i + 1, value.borrow()), "value {i} must not match {}", i + 1);
+            assert!(
+                !T::is_demo(i + 1, value.borrow()),
+                "value {i} must not match {}",
+                i + 1
+            );
         }
     }
 

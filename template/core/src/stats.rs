@@ -38,7 +38,10 @@ impl Stats {
     /// is kept for error messages.
     pub fn record_mismatch(&self, index: u64, expected: &dyn Debug, got: &dyn Debug) {
         if self.mismatches.fetch_add(1, Ordering::Relaxed) == 0 {
-            let mut first = self.first_mismatch.lock().unwrap_or_else(|e| e.into_inner());
+            let mut first = self
+                .first_mismatch
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
             *first = Some(format!("value {index}: expected {expected:?}, got {got:?}"));
         }
     }
@@ -65,7 +68,10 @@ impl Stats {
         self.pushed.store(0, Ordering::Relaxed);
         self.received.store(0, Ordering::Relaxed);
         self.mismatches.store(0, Ordering::Relaxed);
-        *self.first_mismatch.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self
+            .first_mismatch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = None;
     }
 }
 

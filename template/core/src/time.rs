@@ -123,13 +123,22 @@ mod tests {
         let start = DateTime::from_secs(10);
         let later = start.checked_add(TimeDelta::from_micros(5)).unwrap();
         assert_eq!(later.since(start), TimeDelta::from_nanos(5_000));
-        assert_eq!(DateTime::from_nanos(i64::MAX).checked_add(TimeDelta::from_nanos(1)), None);
+        assert_eq!(
+            DateTime::from_nanos(i64::MAX).checked_add(TimeDelta::from_nanos(1)),
+            None
+        );
     }
 
     #[test]
     fn timedelta_to_std() {
-        assert_eq!(TimeDelta::from_micros(7).to_std(), Some(Duration::from_micros(7)));
+        assert_eq!(
+            TimeDelta::from_micros(7).to_std(),
+            Some(Duration::from_micros(7))
+        );
         assert_eq!(TimeDelta::from_nanos(-1).to_std(), None);
-        assert_eq!(TimeDelta::from(Duration::from_secs(3)), TimeDelta::from_secs(3));
+        assert_eq!(
+            TimeDelta::from(Duration::from_secs(3)),
+            TimeDelta::from_secs(3)
+        );
     }
 }

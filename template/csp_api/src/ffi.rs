@@ -118,9 +118,8 @@ unsafe extern "C" {
         vtable: *const CCspPushInputAdapterVTable,
     ) -> *mut c_void;
     pub fn ccsp_output_adapter_capsule_new(vtable: *const CCspOutputAdapterVTable) -> *mut c_void;
-    pub fn ccsp_adapter_manager_capsule_new(
-        vtable: *const CCspAdapterManagerVTable,
-    ) -> *mut c_void;
+    pub fn ccsp_adapter_manager_capsule_new(vtable: *const CCspAdapterManagerVTable)
+    -> *mut c_void;
     pub fn ccsp_register_bridge_functions(module: *mut c_void) -> c_int;
 
     pub fn ccsp_engine_now(engine: CCspEngineHandle) -> CCspDateTime;

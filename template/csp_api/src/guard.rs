@@ -22,10 +22,7 @@ pub(crate) fn call(context: &str, f: impl FnOnce() -> Result<()>) -> ffi::CCspEr
 /// Runs `f` where no error can be returned (destroy); a panic is printed.
 pub(crate) fn call_infallible(context: &str, f: impl FnOnce()) {
     if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
-        eprintln!(
-            "{context} panicked: {}",
-            panic_message(payload.as_ref())
-        );
+        eprintln!("{context} panicked: {}", panic_message(payload.as_ref()));
     }
 }
 

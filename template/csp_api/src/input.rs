@@ -280,7 +280,8 @@ impl<T: PushValue + ?Sized + 'static> Pusher<T> {
         let handle = std::thread::Builder::new()
             .name(thread_name.to_owned())
             .spawn(move || {
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&self)));
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&self)));
                 let failure = match outcome {
                     Ok(Ok(())) => return,
                     Ok(Err(error)) if error.kind() == ErrorKind::Stopped => return,

@@ -17,13 +17,13 @@ mod manager;
 mod output;
 mod value;
 
+pub use adapter_core::{DateTime, TimeDelta};
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
 pub use input::{PushInputAdapter, Pusher, push_input_adapter_capsule};
 pub use manager::{AdapterManager, adapter_manager_capsule};
 pub use output::{OutputAdapter, output_adapter_capsule};
 pub use value::{PushValue, TickValue, ValueType};
-pub use adapter_core::{DateTime, TimeDelta};
 
 use pyo3::prelude::*;
 

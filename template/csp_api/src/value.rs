@@ -113,9 +113,33 @@ macro_rules! scalar_value {
     };
 }
 
-scalar_value!(bool, Bool, bool, ccsp_push_bool, ccsp_input_get_last_bool, |v| v, |v| v);
-scalar_value!(i64, Int, i64, ccsp_push_int64, ccsp_input_get_last_int64, |v| v, |v| v);
-scalar_value!(f64, Float, f64, ccsp_push_double, ccsp_input_get_last_double, |v| v, |v| v);
+scalar_value!(
+    bool,
+    Bool,
+    bool,
+    ccsp_push_bool,
+    ccsp_input_get_last_bool,
+    |v| v,
+    |v| v
+);
+scalar_value!(
+    i64,
+    Int,
+    i64,
+    ccsp_push_int64,
+    ccsp_input_get_last_int64,
+    |v| v,
+    |v| v
+);
+scalar_value!(
+    f64,
+    Float,
+    f64,
+    ccsp_push_double,
+    ccsp_input_get_last_double,
+    |v| v,
+    |v| v
+);
 scalar_value!(
     DateTime,
     DateTime,
