@@ -52,10 +52,10 @@ def text_files(project: Path) -> list[Path]:
     return [p for p in project.rglob("*") if p.is_file() and p.suffix not in {".so"}]
 
 
-@pytest.fixture(params=COMBINATIONS, ids=[f"{i}-to-{o}" for i, o in COMBINATIONS])
-def rendered(request: pytest.FixtureRequest, copie) -> Path:
+@pytest.fixture(scope="module", params=COMBINATIONS, ids=[f"{i}-to-{o}" for i, o in COMBINATIONS])
+def rendered(request: pytest.FixtureRequest, copie_session) -> Path:
     input_type, output_type = request.param
-    result = copie.copy(extra_answers={"input_type": input_type, "output_type": output_type})
+    result = copie_session.copy(extra_answers={"input_type": input_type, "output_type": output_type})
     assert result.exit_code == 0, result.exception
     return result.project_dir
 
