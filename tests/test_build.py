@@ -1,0 +1,100 @@
+"""Rendered projects build, pass their own tests and move real data through csp.
+
+Six projects cover every value type on the input side and on the output side,
+five of them with a conversion node between different types. They share one
+Cargo target directory so that only the first build compiles the dependencies.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import require
+
+# (input_type, output_type, adapter_name): every type on each side.
+BUILDS = [
+    ("int", "int", "Acme"),
+    ("bool", "timedelta", "Flag"),
+    ("float", "str", "Quote"),
+    ("str", "bool", "Text"),
+    ("datetime", "float", "Clock"),
+    ("timedelta", "datetime", "Span"),
+]
+DEMO_COUNT = 100_000
+
+pytestmark = pytest.mark.build
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    completed = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    assert completed.returncode == 0, f"{' '.join(args)} failed:\n{completed.stdout[-4000:]}\n{completed.stderr[-4000:]}"
+    return completed
+
+
+@pytest.fixture(scope="module")
+def build_env(cargo_target_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["CARGO_TARGET_DIR"] = str(cargo_target_dir)
+    # build.rs finds csp through this interpreter.
+    env["PYO3_PYTHON"] = sys.executable
+    return env
+
+
+@pytest.fixture(
+    scope="module", params=BUILDS, ids=[f"{i}-to-{o}" for i, o, _ in BUILDS]
+)
+def installed(request: pytest.FixtureRequest, copie_session, build_env: dict[str, str]) -> tuple[Path, str]:
+    input_type, output_type, adapter_name = request.param
+    project_name = f"csp-adapter-{adapter_name.lower()}"
+    result = copie_session.copy(
+        extra_answers={
+            "project_name": project_name,
+            "adapter_name": adapter_name,
+            "input_type": input_type,
+            "output_type": output_type,
+        }
+    )
+    assert result.exit_code == 0, result.exception
+    project = result.project_dir
+    # The default project is installed editable, the others as wheels.
+    editable = ["-e"] if adapter_name == "Acme" else []
+    run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation", *editable, "."], project, build_env)
+    return project, project_name.replace("-", "_")
+
+
+def test_extension_links_csp_with_an_rpath(installed: tuple[Path, str], build_env: dict[str, str]) -> None:
+    project, package = installed
+    code = f"import {package}._native as m; print(m.__file__)"
+    extension = run([sys.executable, "-c", code], project.parent, build_env).stdout.strip()
+    dynamic = run(["readelf", "-d", extension], project, build_env).stdout
+    assert "Shared library: [_cspimpl.so]" in dynamic
+    assert "Library runpath: [$ORIGIN/../csp/lib]" in dynamic
+
+
+def test_generated_pytest_passes(installed: tuple[Path, str], build_env: dict[str, str]) -> None:
+    project, _ = installed
+    completed = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, build_env)
+    assert " passed" in completed.stdout and "failed" not in completed.stdout
+
+
+def test_generated_cargo_test_passes(installed: tuple[Path, str], build_env: dict[str, str]) -> None:
+    project, package = installed
+    completed = run([require("cargo"), "test", "--package", f"{package}_core"], project, build_env)
+    assert "test result: ok" in completed.stdout
+
+
+def test_demo_moves_every_value(installed: tuple[Path, str], build_env: dict[str, str]) -> None:
+    project, package = installed
+    completed = run([sys.executable, "-m", package, "--count", str(DEMO_COUNT)], project.parent, build_env)
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert (result["pushed"], result["received"], result["mismatches"]) == (DEMO_COUNT, DEMO_COUNT, 0)
+    assert result["seconds"] > 0 and result["ticks_per_second"] > 0
+
+
+def test_clippy_is_clean(installed: tuple[Path, str], build_env: dict[str, str]) -> None:
+    project, _ = installed
+    env = dict(build_env, PYO3_BUILD_EXTENSION_MODULE="1")
+    run([require("cargo"), "clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], project, env)
