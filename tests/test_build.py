@@ -94,6 +94,11 @@ def test_demo_moves_every_value(installed: tuple[Path, str], build_env: dict[str
     assert result["seconds"] > 0 and result["ticks_per_second"] > 0
 
 
+def test_python_is_mypy_clean(installed: tuple[Path, str], build_env: dict[str, str]) -> None:
+    project, package = installed
+    run([sys.executable, "-m", "mypy", package, "tests"], project, build_env)
+
+
 def test_clippy_is_clean(installed: tuple[Path, str], build_env: dict[str, str]) -> None:
     project, _ = installed
     env = dict(build_env, PYO3_BUILD_EXTENSION_MODULE="1")

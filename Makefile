@@ -1,0 +1,56 @@
+# Tooling of the template. `make demo` and `make test` work on a fresh machine
+# with Python 3.10+, a Rust toolchain (cargo, rustfmt, clippy) and g++.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BUILD := build
+EXAMPLE := examples/csp-adapter-acme
+DEMO_COUNT ?= 1000000
+
+# One Cargo target directory for every build (demo, tests, examples).
+export CARGO_TARGET_DIR ?= $(abspath $(BUILD)/cargo-target)
+# The rendered projects' build.rs find csp through this interpreter.
+export PYO3_PYTHON := $(abspath $(PY))
+
+.PHONY: venv demo test test-render test-build lint format example clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --group dev
+	touch $@
+
+venv: $(VENV)/.installed  ## the dev environment: copier, pytest, csp, hatch-rs, ruff
+
+demo: venv  ## render the default example, build it with pip, run its demo against csp
+	rm -rf $(BUILD)/demo
+	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet . $(BUILD)/demo
+	$(PY) -m pip install --quiet $(BUILD)/demo
+	cd $(BUILD) && $(PY) -m csp_adapter_acme --count $(DEMO_COUNT)
+
+test: venv  ## all tests: render every combination, validators, example drift, six builds
+	$(PY) -m pytest
+
+test-render: venv  ## the fast tests only (no builds)
+	$(PY) -m pytest -m "not build"
+
+test-build: venv  ## the build tests only
+	$(PY) -m pytest -m build
+
+lint: venv  ## ruff on the template's own tooling
+	$(PY) -m ruff check tests
+	$(PY) -m ruff format --check tests
+
+format: venv
+	$(PY) -m ruff format tests
+
+example: venv  ## re-render examples/ from its answers file (after changing the template)
+	rm -rf $(EXAMPLE)
+	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet . $(EXAMPLE)
+
+clean:
+	rm -rf $(BUILD) $(VENV)

@@ -1,0 +1,43 @@
+"""examples/ holds the default rendering; it must match the template exactly."""
+
+from pathlib import Path
+
+import copier
+import yaml
+from conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "csp-adapter-acme"
+ANSWERS = ".copier-answers.yml"
+# Where and from which commit it was rendered: differs by checkout, not by content.
+VOLATILE_ANSWERS = ("_commit:", "_src_path:")
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    files = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".so":
+            content = path.read_bytes()
+            if path.name == ANSWERS:
+                lines = content.decode().splitlines(keepends=True)
+                content = "".join(line for line in lines if not line.startswith(VOLATILE_ANSWERS)).encode()
+            files[str(path.relative_to(root))] = content
+    return files
+
+
+def test_example_is_the_default_rendering(tmp_path: Path) -> None:
+    copier.run_copy(str(ROOT), tmp_path / "default", defaults=True, vcs_ref="HEAD", quiet=True)
+    answers = yaml.safe_load((EXAMPLE / ANSWERS).read_text())
+    rendered_answers = yaml.safe_load((tmp_path / "default" / ANSWERS).read_text())
+    assert {k: v for k, v in answers.items() if not k.startswith("_") and k != "copyright_year"} == {
+        k: v for k, v in rendered_answers.items() if not k.startswith("_") and k != "copyright_year"
+    }
+
+
+def test_example_has_not_drifted(tmp_path: Path) -> None:
+    answers = yaml.safe_load((EXAMPLE / ANSWERS).read_text())
+    data = {key: value for key, value in answers.items() if not key.startswith("_")}
+    copier.run_copy(str(ROOT), tmp_path / "again", data=data, defaults=True, vcs_ref="HEAD", quiet=True)
+    expected, actual = tree(tmp_path / "again"), tree(EXAMPLE)
+    assert sorted(actual) == sorted(expected), "files differ: run `make example`"
+    changed = [name for name in expected if expected[name] != actual[name]]
+    assert changed == [], "content differs: run `make example`"

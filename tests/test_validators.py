@@ -1,0 +1,67 @@
+"""Every bad Copier answer is rejected with a message naming the question."""
+
+from pathlib import Path
+
+import copier
+import pytest
+from conftest import ROOT
+
+BAD_ANSWERS = [
+    ("project-name-empty", {"project_name": ""}, "project_name must not be empty"),
+    ("project-name-space", {"project_name": "my adapter"}, "is not a valid distribution name"),
+    ("project-name-upper", {"project_name": "Csp-Acme"}, "is not a valid distribution name"),
+    ("project-name-digit-first", {"project_name": "9lives"}, "is not a valid distribution name"),
+    ("project-name-double-dash", {"project_name": "csp--acme"}, "is not a valid distribution name"),
+    ("project-name-trailing-dash", {"project_name": "csp-acme-"}, "is not a valid distribution name"),
+    ("project-name-csp", {"project_name": "csp"}, "must not be 'csp'"),
+    ("project-name-too-long", {"project_name": "a" * 61}, "at most 60 characters"),
+    ("package-name-empty", {"package_name": ""}, "package_name must not be empty"),
+    ("package-name-dash", {"package_name": "csp-acme"}, "is not a valid lowercase Python identifier"),
+    ("package-name-digit-first", {"package_name": "1acme"}, "is not a valid lowercase Python identifier"),
+    ("package-name-keyword", {"package_name": "class"}, "is a Python keyword"),
+    ("package-name-stdlib", {"package_name": "json"}, "shadows the standard library module"),
+    ("package-name-csp", {"package_name": "csp"}, "shadows the 'csp' package"),
+    ("package-name-private", {"package_name": "_acme"}, "must not start with '_'"),
+    ("adapter-name-empty", {"adapter_name": ""}, "adapter_name must not be empty"),
+    ("adapter-name-lower", {"adapter_name": "acme"}, "must be CamelCase"),
+    ("adapter-name-underscore", {"adapter_name": "Acme_Feed"}, "must be CamelCase"),
+    ("adapter-name-suffix", {"adapter_name": "AcmeAdapter"}, "must be the stem only"),
+    ("adapter-name-too-long", {"adapter_name": "A" * 41}, "at most 40 characters"),
+    ("input-type-unknown", {"input_type": "complex"}, "input_type"),
+    ("output-type-unknown", {"output_type": "bytes"}, "output_type"),
+    ("description-empty", {"description": "  "}, "description must not be empty"),
+    ("description-multiline", {"description": "one\ntwo"}, "description must be a single line"),
+    ("description-quote", {"description": 'say "hi"'}, "description must not contain"),
+    ("author-name-empty", {"author_name": ""}, "author_name must not be empty"),
+    ("author-email-empty", {"author_email": ""}, "author_email must not be empty"),
+    ("author-email-no-at", {"author_email": "someone.example.com"}, "is not an email address"),
+    ("author-email-no-domain", {"author_email": "someone@localhost"}, "is not an email address"),
+    ("copyright-year-short", {"copyright_year": "26"}, "must be a four-digit year"),
+    ("license-unknown", {"license": "WTFPL"}, "license"),
+]
+
+
+@pytest.mark.parametrize(("answers", "message"), [(a, m) for _, a, m in BAD_ANSWERS], ids=[i for i, _, _ in BAD_ANSWERS])
+def test_bad_answer_is_rejected(tmp_path: Path, answers: dict[str, str], message: str) -> None:
+    question = next(iter(answers))
+    with pytest.raises(ValueError) as error:
+        copier.run_copy(str(ROOT), tmp_path / "out", data=answers, defaults=True, vcs_ref="HEAD", quiet=True)
+    text = str(error.value)
+    assert question in text and message in text
+    assert not (tmp_path / "out" / "Cargo.toml").exists()
+
+
+def test_defaults_render_without_trust(tmp_path: Path) -> None:
+    # No tasks, migrations or extensions: rendering needs no --trust.
+    copier.run_copy(str(ROOT), tmp_path / "out", defaults=True, unsafe=False, vcs_ref="HEAD", quiet=True)
+    assert (tmp_path / "out" / "Cargo.toml").is_file()
+
+
+def test_defaults_derive_from_project_name(tmp_path: Path) -> None:
+    worker = copier.run_copy(
+        str(ROOT), tmp_path / "out", data={"project_name": "csp-market-data"}, defaults=True, vcs_ref="HEAD", quiet=True
+    )
+    answers = worker.answers.combined
+    assert answers["package_name"] == "csp_market_data"
+    assert answers["adapter_name"] == "MarketData"
+    assert answers["output_type"] == answers["input_type"] == "int"
