@@ -1,0 +1,119 @@
+//! Counters the demo adapters share with Python: what was pushed, what the
+//! output adapter received, and how many received values were wrong.
+
+use std::fmt::Debug;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Thread-safe counters, updated by the push thread and the engine thread.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pushed: AtomicU64,
+    received: AtomicU64,
+    mismatches: AtomicU64,
+    first_mismatch: Mutex<Option<String>>,
+}
+
+/// A copy of [`Stats`] at one moment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatsSnapshot {
+    pub pushed: u64,
+    pub received: u64,
+    pub mismatches: u64,
+    pub first_mismatch: Option<String>,
+}
+
+impl Stats {
+    /// Counts one pushed value.
+    pub fn record_pushed(&self) {
+        self.pushed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one received value and returns its index (0 for the first).
+    pub fn next_received_index(&self) -> u64 {
+        self.received.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Counts a received value that differs from the expected one; the first
+    /// is kept for error messages.
+    pub fn record_mismatch(&self, index: u64, expected: &dyn Debug, got: &dyn Debug) {
+        if self.mismatches.fetch_add(1, Ordering::Relaxed) == 0 {
+            let mut first = self
+                .first_mismatch
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            *first = Some(format!("value {index}: expected {expected:?}, got {got:?}"));
+        }
+    }
+
+    pub fn received(&self) -> u64 {
+        self.received.load(Ordering::Relaxed)
+    }
+
+    pub fn snapshot(&self) -> StatsSnapshot {
+        StatsSnapshot {
+            pushed: self.pushed.load(Ordering::Relaxed),
+            received: self.received.load(Ordering::Relaxed),
+            mismatches: self.mismatches.load(Ordering::Relaxed),
+            first_mismatch: self
+                .first_mismatch
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+        }
+    }
+
+    /// Sets every counter back to zero (at the start of each run).
+    pub fn reset(&self) {
+        self.pushed.store(0, Ordering::Relaxed);
+        self.received.store(0, Ordering::Relaxed);
+        self.mismatches.store(0, Ordering::Relaxed);
+        *self
+            .first_mismatch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_resets() {
+        let stats = Stats::default();
+        stats.record_pushed();
+        stats.record_pushed();
+        assert_eq!(stats.next_received_index(), 0);
+        assert_eq!(stats.next_received_index(), 1);
+        stats.record_mismatch(1, &5_i64, &6_i64);
+        stats.record_mismatch(2, &7_i64, &8_i64);
+        let snapshot = stats.snapshot();
+        assert_eq!(
+            snapshot,
+            StatsSnapshot {
+                pushed: 2,
+                received: 2,
+                mismatches: 2,
+                first_mismatch: Some("value 1: expected 5, got 6".to_owned()),
+            }
+        );
+        stats.reset();
+        assert_eq!(stats.snapshot(), StatsSnapshot::default());
+    }
+
+    #[test]
+    fn counts_from_many_threads() {
+        let stats = Stats::default();
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for _ in 0..1000 {
+                        stats.record_pushed();
+                    }
+                });
+            }
+        });
+        assert_eq!(stats.snapshot().pushed, 4000);
+    }
+}

@@ -1,0 +1,184 @@
+/*
+ * A C ABI for csp adapters, bundled with this project.
+ *
+ * csp releases up to 0.19.1 ship no C API of their own. This header and
+ * csp_c_api_bridge.cpp implement one, close to the C API proposed upstream
+ * (same VTable layouts, capsule names and function names), compiled against
+ * the installed csp's C++ headers. Rust talks to csp only through the
+ * functions declared here.
+ *
+ * Plumbing: you should not need to edit this file.
+ */
+#ifndef CSP_C_API_H
+#define CSP_C_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CCSP_ABI_VERSION 1u
+
+/* Error codes returned by every fallible function and callback. */
+typedef int32_t CCspErrorCode;
+#define CCSP_OK 0
+#define CCSP_ERROR_NULL_POINTER 1
+#define CCSP_ERROR_TYPE_MISMATCH 2
+#define CCSP_ERROR_KEY_NOT_FOUND 3
+#define CCSP_ERROR_INVALID_ARGUMENT 4
+#define CCSP_ERROR_OUT_OF_MEMORY 5
+#define CCSP_ERROR_OUT_OF_RANGE 6
+#define CCSP_ERROR_RUNTIME 7
+#define CCSP_ERROR_VALUE 8
+#define CCSP_ERROR_NOT_IMPLEMENTED 9
+#define CCSP_ERROR_UNKNOWN 10
+
+/* Value types (the C API's own numbering, not csp's C++ CspType numbers). */
+typedef int32_t CCspType;
+#define CCSP_TYPE_UNKNOWN 0
+#define CCSP_TYPE_BOOL 1
+#define CCSP_TYPE_INT8 2
+#define CCSP_TYPE_UINT8 3
+#define CCSP_TYPE_INT16 4
+#define CCSP_TYPE_UINT16 5
+#define CCSP_TYPE_INT32 6
+#define CCSP_TYPE_UINT32 7
+#define CCSP_TYPE_INT64 8
+#define CCSP_TYPE_UINT64 9
+#define CCSP_TYPE_DOUBLE 10
+#define CCSP_TYPE_STRING 11
+#define CCSP_TYPE_DATETIME 12
+#define CCSP_TYPE_TIMEDELTA 13
+#define CCSP_TYPE_DATE 14
+#define CCSP_TYPE_TIME 15
+#define CCSP_TYPE_ENUM 16
+#define CCSP_TYPE_STRUCT 17
+#define CCSP_TYPE_ARRAY 18
+#define CCSP_TYPE_DIALECT_GENERIC 19
+
+/* Nanoseconds since the Unix epoch (UTC), and nanosecond durations. */
+typedef int64_t CCspDateTime;
+typedef int64_t CCspTimeDelta;
+#define CCSP_DATETIME_NONE INT64_MIN
+
+/* Opaque handles, valid only while the engine runs the adapter they belong to. */
+typedef struct CCspEngine *CCspEngineHandle;
+typedef struct CCspPushInputAdapter *CCspPushInputAdapterHandle;
+typedef struct CCspInput *CCspInputHandle;
+typedef struct CCspPushBatch *CCspPushBatchHandle;
+
+/* Capsule names. */
+#define CCSP_INPUT_ADAPTER_CAPSULE_NAME "csp.c.InputAdapterCapsule"
+#define CCSP_OUTPUT_ADAPTER_CAPSULE_NAME "csp.c.OutputAdapterCapsule"
+#define CCSP_ADAPTER_MANAGER_CAPSULE_NAME "csp.c.AdapterManagerCapsule"
+
+/*
+ * VTables. Each starts with abi_version (CCSP_ABI_VERSION) and struct_size
+ * (sizeof the struct as the caller knows it). Callbacks returning
+ * CCspErrorCode report failures by returning non-zero after calling
+ * ccsp_set_last_error(); the bridge raises that message in Python.
+ * destroy(user_data) is required and called exactly once.
+ */
+typedef struct CCspPushInputAdapterVTable {
+    uint32_t abi_version;
+    uint32_t struct_size;
+    void *user_data;
+    CCspErrorCode (*start)(void *user_data, CCspEngineHandle engine,
+                           CCspPushInputAdapterHandle adapter,
+                           CCspDateTime start_time, CCspDateTime end_time);
+    CCspErrorCode (*stop)(void *user_data);
+    void (*destroy)(void *user_data);
+} CCspPushInputAdapterVTable;
+
+typedef struct CCspOutputAdapterVTable {
+    uint32_t abi_version;
+    uint32_t struct_size;
+    void *user_data;
+    CCspErrorCode (*start)(void *user_data, CCspEngineHandle engine,
+                           CCspDateTime start_time, CCspDateTime end_time);
+    CCspErrorCode (*stop)(void *user_data);
+    CCspErrorCode (*execute)(void *user_data, CCspEngineHandle engine,
+                             CCspInputHandle input);
+    void (*destroy)(void *user_data);
+} CCspOutputAdapterVTable;
+
+typedef struct CCspAdapterManagerVTable {
+    uint32_t abi_version;
+    uint32_t struct_size;
+    void *user_data;
+    /* Returns a NUL-terminated name that stays valid until destroy. */
+    const char *(*name)(void *user_data);
+    /* Returns the next sim time with data, or CCSP_DATETIME_NONE. */
+    CCspDateTime (*process_next_sim_time_slice)(void *user_data, CCspDateTime time);
+    CCspErrorCode (*start)(void *user_data, CCspEngineHandle engine,
+                           CCspDateTime start_time, CCspDateTime end_time);
+    CCspErrorCode (*stop)(void *user_data);
+    void (*destroy)(void *user_data);
+} CCspAdapterManagerVTable;
+
+/* Last error of the calling thread. */
+void ccsp_set_last_error(CCspErrorCode code, const char *message, size_t len);
+const char *ccsp_last_error_message(void);
+void ccsp_clear_last_error(void);
+
+/*
+ * Capsules. Each copies the VTable and returns a new reference to a
+ * single-use capsule (NULL with a Python error set on failure). If the
+ * capsule is never used to build an adapter, its destructor calls destroy.
+ * Call with the GIL held. The PyObject type is left opaque here.
+ */
+void *ccsp_push_input_adapter_capsule_new(const CCspPushInputAdapterVTable *vtable);
+void *ccsp_output_adapter_capsule_new(const CCspOutputAdapterVTable *vtable);
+void *ccsp_adapter_manager_capsule_new(const CCspAdapterManagerVTable *vtable);
+
+/* Registers _c_api_push_input_adapter, _c_api_output_adapter and
+ * _c_api_adapter_manager_bridge on a Python module. Returns 0 on success,
+ * -1 with a Python error set. */
+int ccsp_register_bridge_functions(void *py_module);
+
+/* Engine. */
+CCspDateTime ccsp_engine_now(CCspEngineHandle engine);
+CCspErrorCode ccsp_engine_shutdown(CCspEngineHandle engine);
+CCspErrorCode ccsp_engine_shutdown_with_error(CCspEngineHandle engine, const char *message,
+                                              size_t len);
+
+/* Push input adapter: callable from any thread between start and stop. */
+CCspType ccsp_push_input_adapter_type(CCspPushInputAdapterHandle adapter);
+CCspErrorCode ccsp_push_bool(CCspPushInputAdapterHandle adapter, bool value,
+                             CCspPushBatchHandle batch);
+CCspErrorCode ccsp_push_int64(CCspPushInputAdapterHandle adapter, int64_t value,
+                              CCspPushBatchHandle batch);
+CCspErrorCode ccsp_push_double(CCspPushInputAdapterHandle adapter, double value,
+                               CCspPushBatchHandle batch);
+CCspErrorCode ccsp_push_string(CCspPushInputAdapterHandle adapter, const char *data,
+                               size_t len, CCspPushBatchHandle batch);
+CCspErrorCode ccsp_push_datetime(CCspPushInputAdapterHandle adapter, CCspDateTime value,
+                                 CCspPushBatchHandle batch);
+CCspErrorCode ccsp_push_timedelta(CCspPushInputAdapterHandle adapter, CCspTimeDelta value,
+                                  CCspPushBatchHandle batch);
+
+/* Push batches: events pushed into a batch reach the engine together when
+ * it is flushed or destroyed. */
+CCspPushBatchHandle ccsp_push_batch_new(CCspPushInputAdapterHandle adapter);
+CCspErrorCode ccsp_push_batch_flush(CCspPushBatchHandle batch);
+void ccsp_push_batch_destroy(CCspPushBatchHandle batch);
+
+/* The time series an output adapter consumes: read during execute. The
+ * string getter points into engine memory valid until execute returns. */
+CCspType ccsp_input_type(CCspInputHandle input);
+CCspErrorCode ccsp_input_get_last_bool(CCspInputHandle input, bool *out);
+CCspErrorCode ccsp_input_get_last_int64(CCspInputHandle input, int64_t *out);
+CCspErrorCode ccsp_input_get_last_double(CCspInputHandle input, double *out);
+CCspErrorCode ccsp_input_get_last_string(CCspInputHandle input, const char **data,
+                                         size_t *len);
+CCspErrorCode ccsp_input_get_last_datetime(CCspInputHandle input, CCspDateTime *out);
+CCspErrorCode ccsp_input_get_last_timedelta(CCspInputHandle input, CCspTimeDelta *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CSP_C_API_H */

@@ -1,0 +1,638 @@
+// The bridge between csp_c_api.h and csp's C++ engine, compiled by build.rs
+// against the installed csp's headers and linked to its _cspimpl.so.
+//
+// Plumbing: you should not need to edit this file.
+
+#include "csp_c_api.h"
+
+#include <csp/engine/AdapterManager.h>
+#include <csp/engine/OutputAdapter.h>
+#include <csp/engine/PushInputAdapter.h>
+#include <csp/engine/TimeSeriesProvider.h>
+#include <csp/python/Conversions.h>
+#include <csp/python/Exception.h>
+#include <csp/python/PyAdapterManagerWrapper.h>
+#include <csp/python/PyEngine.h>
+#include <csp/python/PyInputAdapterWrapper.h>
+#include <csp/python/PyOutputAdapterWrapper.h>
+
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+
+namespace
+{
+
+// ---------------------------------------------------------------- last error
+
+struct LastError
+{
+    CCspErrorCode code = CCSP_OK;
+    std::string message;
+};
+
+thread_local LastError t_lastError;
+
+CCspErrorCode fail( CCspErrorCode code, const std::string & message )
+{
+    t_lastError.code = code;
+    t_lastError.message = message;
+    return code;
+}
+
+// Runs f, turning any C++ exception into an error code so none crosses the C ABI.
+template<typename F>
+CCspErrorCode guarded( F && f ) noexcept
+{
+    try
+    {
+        return f();
+    }
+    catch( const csp::TypeError & err )
+    {
+        return fail( CCSP_ERROR_TYPE_MISMATCH, err.description() );
+    }
+    catch( const csp::ValueError & err )
+    {
+        return fail( CCSP_ERROR_VALUE, err.description() );
+    }
+    catch( const csp::Exception & err )
+    {
+        return fail( CCSP_ERROR_RUNTIME, err.description() );
+    }
+    catch( const std::bad_alloc & )
+    {
+        return fail( CCSP_ERROR_OUT_OF_MEMORY, "out of memory" );
+    }
+    catch( const std::exception & err )
+    {
+        return fail( CCSP_ERROR_UNKNOWN, err.what() );
+    }
+    catch( ... )
+    {
+        return fail( CCSP_ERROR_UNKNOWN, "unknown C++ exception" );
+    }
+}
+
+// Called after a VTable callback returned an error: raise it in the engine.
+[[noreturn]] void throwCallbackError( CCspErrorCode code, const char * what )
+{
+    std::string message = t_lastError.message.empty() ? std::string( what ) + " failed with error code " + std::to_string( code )
+                                                       : t_lastError.message;
+    t_lastError = LastError{};
+    switch( code )
+    {
+        case CCSP_ERROR_TYPE_MISMATCH:
+            CSP_THROW( csp::TypeError, message );
+        case CCSP_ERROR_VALUE:
+        case CCSP_ERROR_INVALID_ARGUMENT:
+        case CCSP_ERROR_OUT_OF_RANGE:
+            CSP_THROW( csp::ValueError, message );
+        default:
+            CSP_THROW( csp::RuntimeException, message );
+    }
+}
+
+void check( CCspErrorCode code, const char * what )
+{
+    if( code != CCSP_OK )
+        throwCallbackError( code, what );
+}
+
+// ---------------------------------------------------------------- types
+
+CCspType toCType( const csp::CspType & type )
+{
+    switch( type.type() )
+    {
+        case csp::CspType::Type::BOOL:      return CCSP_TYPE_BOOL;
+        case csp::CspType::Type::INT8:      return CCSP_TYPE_INT8;
+        case csp::CspType::Type::UINT8:     return CCSP_TYPE_UINT8;
+        case csp::CspType::Type::INT16:     return CCSP_TYPE_INT16;
+        case csp::CspType::Type::UINT16:    return CCSP_TYPE_UINT16;
+        case csp::CspType::Type::INT32:     return CCSP_TYPE_INT32;
+        case csp::CspType::Type::UINT32:    return CCSP_TYPE_UINT32;
+        case csp::CspType::Type::INT64:     return CCSP_TYPE_INT64;
+        case csp::CspType::Type::UINT64:    return CCSP_TYPE_UINT64;
+        case csp::CspType::Type::DOUBLE:    return CCSP_TYPE_DOUBLE;
+        case csp::CspType::Type::STRING:    return CCSP_TYPE_STRING;
+        case csp::CspType::Type::DATETIME:  return CCSP_TYPE_DATETIME;
+        case csp::CspType::Type::TIMEDELTA: return CCSP_TYPE_TIMEDELTA;
+        case csp::CspType::Type::DATE:      return CCSP_TYPE_DATE;
+        case csp::CspType::Type::TIME:      return CCSP_TYPE_TIME;
+        case csp::CspType::Type::ENUM:      return CCSP_TYPE_ENUM;
+        case csp::CspType::Type::STRUCT:    return CCSP_TYPE_STRUCT;
+        case csp::CspType::Type::ARRAY:     return CCSP_TYPE_ARRAY;
+        case csp::CspType::Type::DIALECT_GENERIC: return CCSP_TYPE_DIALECT_GENERIC;
+        default:                            return CCSP_TYPE_UNKNOWN;
+    }
+}
+
+const char * typeName( CCspType type )
+{
+    switch( type )
+    {
+        case CCSP_TYPE_BOOL:      return "bool";
+        case CCSP_TYPE_INT64:     return "int";
+        case CCSP_TYPE_DOUBLE:    return "float";
+        case CCSP_TYPE_STRING:    return "str";
+        case CCSP_TYPE_DATETIME:  return "datetime";
+        case CCSP_TYPE_TIMEDELTA: return "timedelta";
+        default:                  return "an unsupported type";
+    }
+}
+
+CCspErrorCode typeMismatch( const char * what, CCspType actual, CCspType wanted )
+{
+    return fail( CCSP_ERROR_TYPE_MISMATCH, std::string( what ) + " carries " + typeName( actual ) + ", not " + typeName( wanted ) );
+}
+
+csp::Engine * asEngine( CCspEngineHandle handle ) { return reinterpret_cast<csp::Engine *>( handle ); }
+CCspEngineHandle asHandle( csp::Engine * engine ) { return reinterpret_cast<CCspEngineHandle>( engine ); }
+
+// ---------------------------------------------------------------- capsules
+
+// Context set on a capsule once an engine-owned object owns its user_data.
+char g_consumedMarker;
+
+template<typename VTable>
+struct CapsuleTraits;
+
+template<>
+struct CapsuleTraits<CCspPushInputAdapterVTable>
+{
+    static constexpr const char * name = CCSP_INPUT_ADAPTER_CAPSULE_NAME;
+    static constexpr const char * kind = "push input adapter";
+};
+
+template<>
+struct CapsuleTraits<CCspOutputAdapterVTable>
+{
+    static constexpr const char * name = CCSP_OUTPUT_ADAPTER_CAPSULE_NAME;
+    static constexpr const char * kind = "output adapter";
+};
+
+template<>
+struct CapsuleTraits<CCspAdapterManagerVTable>
+{
+    static constexpr const char * name = CCSP_ADAPTER_MANAGER_CAPSULE_NAME;
+    static constexpr const char * kind = "adapter manager";
+};
+
+template<typename VTable>
+void capsuleDestructor( PyObject * capsule )
+{
+    auto * vtable = static_cast<VTable *>( PyCapsule_GetPointer( capsule, CapsuleTraits<VTable>::name ) );
+    if( !vtable )
+    {
+        PyErr_Clear();
+        return;
+    }
+    // Never used to build an adapter: the user data is still ours to release.
+    if( PyCapsule_GetContext( capsule ) != &g_consumedMarker && vtable -> destroy )
+        vtable -> destroy( vtable -> user_data );
+    delete vtable;
+}
+
+template<typename VTable>
+void * newCapsule( const VTable * vtable )
+{
+    if( !vtable )
+    {
+        PyErr_SetString( PyExc_ValueError, "cannot make a capsule from a NULL VTable" );
+        return nullptr;
+    }
+    auto * copy = new( std::nothrow ) VTable( *vtable );
+    if( !copy )
+        return PyErr_NoMemory();
+    PyObject * capsule = PyCapsule_New( copy, CapsuleTraits<VTable>::name, capsuleDestructor<VTable> );
+    if( !capsule )
+        delete copy;
+    return capsule;
+}
+
+// Validates a capsule and returns a copy of its VTable; throws a csp exception
+// (raised in Python as TypeError / ValueError) when it cannot be used.
+template<typename VTable>
+VTable takeVTable( PyObject * capsule )
+{
+    using Traits = CapsuleTraits<VTable>;
+    if( !PyCapsule_CheckExact( capsule ) )
+        CSP_THROW( csp::TypeError, "expected a " << Traits::name << " capsule for a " << Traits::kind << ", got an object of type "
+                                                 << Py_TYPE( capsule ) -> tp_name );
+    const char * name = PyCapsule_GetName( capsule );
+    if( !name || std::strcmp( name, Traits::name ) != 0 )
+        CSP_THROW( csp::TypeError, "expected a " << Traits::name << " capsule for a " << Traits::kind << ", got a capsule named "
+                                                 << ( name ? name : "(none)" ) );
+    if( PyCapsule_GetContext( capsule ) == &g_consumedMarker )
+        CSP_THROW( csp::ValueError, "this " << Traits::name << " capsule was already used to build a " << Traits::kind
+                                            << "; create a new capsule for each adapter" );
+    auto * vtable = static_cast<const VTable *>( PyCapsule_GetPointer( capsule, name ) );
+    if( !vtable )
+        CSP_THROW( csp::python::PythonPassthrough, "" );
+    if( vtable -> abi_version != CCSP_ABI_VERSION )
+        CSP_THROW( csp::ValueError, Traits::kind << " VTable has abi_version " << vtable -> abi_version << " but this bridge implements abi_version "
+                                                 << CCSP_ABI_VERSION << "; rebuild the extension against the same csp_c_api.h" );
+    if( vtable -> struct_size < sizeof( VTable ) )
+        CSP_THROW( csp::ValueError, Traits::kind << " VTable has struct_size " << vtable -> struct_size << " but abi_version " << CCSP_ABI_VERSION
+                                                 << " needs at least " << sizeof( VTable ) );
+    if( !vtable -> destroy )
+        CSP_THROW( csp::ValueError, Traits::kind << " VTable has no destroy callback" );
+    return *vtable;
+}
+
+void markConsumed( PyObject * capsule )
+{
+    PyCapsule_SetContext( capsule, &g_consumedMarker );
+}
+
+// ---------------------------------------------------------------- engine objects
+
+class CApiPushInputAdapter final : public csp::PushInputAdapter
+{
+public:
+    CApiPushInputAdapter( csp::Engine * engine, csp::CspTypePtr & type, csp::PushMode pushMode, csp::PushGroup * group,
+                          const CCspPushInputAdapterVTable & vtable )
+        : csp::PushInputAdapter( engine, type, pushMode, group ), m_vtable( vtable ), m_type( toCType( *dataType() ) )
+    {
+    }
+
+    ~CApiPushInputAdapter() override { m_vtable.destroy( m_vtable.user_data ); }
+
+    const char * name() const override { return "CApiPushInputAdapter"; }
+
+    void start( csp::DateTime start, csp::DateTime end ) override
+    {
+        if( m_vtable.start )
+            check( m_vtable.start( m_vtable.user_data, asHandle( rootEngine() ), reinterpret_cast<CCspPushInputAdapterHandle>( this ),
+                                   start.asNanoseconds(), end.asNanoseconds() ),
+                   "push input adapter start" );
+    }
+
+    void stop() override
+    {
+        if( m_vtable.stop )
+            check( m_vtable.stop( m_vtable.user_data ), "push input adapter stop" );
+    }
+
+    CCspType ctype() const { return m_type; }
+
+    // T is a plain value type so that the engine sees a TypedPushEvent<T>.
+    template<typename T>
+    CCspErrorCode push( T value, CCspType wanted, CCspPushBatchHandle batch )
+    {
+        if( m_type != wanted )
+            return typeMismatch( "this push input adapter", m_type, wanted );
+        pushTick( std::move( value ), reinterpret_cast<csp::PushBatch *>( batch ) );
+        return CCSP_OK;
+    }
+
+private:
+    CCspPushInputAdapterVTable m_vtable;
+    CCspType m_type;
+};
+
+class CApiOutputAdapter final : public csp::OutputAdapter
+{
+public:
+    CApiOutputAdapter( csp::Engine * engine, const CCspOutputAdapterVTable & vtable ) : csp::OutputAdapter( engine ), m_vtable( vtable ) {}
+
+    ~CApiOutputAdapter() override { m_vtable.destroy( m_vtable.user_data ); }
+
+    const char * name() const override { return "CApiOutputAdapter"; }
+
+    void start() override
+    {
+        if( m_vtable.start )
+            check( m_vtable.start( m_vtable.user_data, asHandle( engine() ), rootEngine() -> startTime().asNanoseconds(),
+                                   rootEngine() -> endTime().asNanoseconds() ),
+                   "output adapter start" );
+    }
+
+    void stop() override
+    {
+        if( m_vtable.stop )
+            check( m_vtable.stop( m_vtable.user_data ), "output adapter stop" );
+    }
+
+    void executeImpl() override
+    {
+        check( m_vtable.execute( m_vtable.user_data, asHandle( engine() ), reinterpret_cast<CCspInputHandle>( const_cast<csp::TimeSeriesProvider *>( input() ) ) ),
+               "output adapter execute" );
+    }
+
+private:
+    CCspOutputAdapterVTable m_vtable;
+};
+
+class CApiAdapterManager final : public csp::AdapterManager
+{
+public:
+    CApiAdapterManager( csp::Engine * engine, const CCspAdapterManagerVTable & vtable ) : csp::AdapterManager( engine ), m_vtable( vtable )
+    {
+        const char * name = m_vtable.name ? m_vtable.name( m_vtable.user_data ) : nullptr;
+        m_name = name ? name : "CApiAdapterManager";
+    }
+
+    ~CApiAdapterManager() override { m_vtable.destroy( m_vtable.user_data ); }
+
+    const char * name() const override { return m_name.c_str(); }
+
+    void start( csp::DateTime start, csp::DateTime end ) override
+    {
+        csp::AdapterManager::start( start, end );
+        if( m_vtable.start )
+            check( m_vtable.start( m_vtable.user_data, asHandle( engine() ), start.asNanoseconds(), end.asNanoseconds() ),
+                   "adapter manager start" );
+    }
+
+    void stop() override
+    {
+        if( m_vtable.stop )
+            check( m_vtable.stop( m_vtable.user_data ), "adapter manager stop" );
+        csp::AdapterManager::stop();
+    }
+
+    csp::DateTime processNextSimTimeSlice( csp::DateTime time ) override
+    {
+        if( !m_vtable.process_next_sim_time_slice )
+            return csp::DateTime::NONE();
+        CCspDateTime next = m_vtable.process_next_sim_time_slice( m_vtable.user_data, time.asNanoseconds() );
+        return next == CCSP_DATETIME_NONE ? csp::DateTime::NONE() : csp::DateTime::fromNanoseconds( next );
+    }
+
+private:
+    CCspAdapterManagerVTable m_vtable;
+    std::string m_name;
+};
+
+CApiPushInputAdapter * asPushAdapter( CCspPushInputAdapterHandle handle ) { return reinterpret_cast<CApiPushInputAdapter *>( handle ); }
+
+const csp::TimeSeriesProvider * asInput( CCspInputHandle handle ) { return reinterpret_cast<const csp::TimeSeriesProvider *>( handle ); }
+
+// ---------------------------------------------------------------- Python creators
+
+csp::InputAdapter * createPushInputAdapter( csp::AdapterManager *, csp::python::PyEngine * pyEngine, PyObject * pyType,
+                                            csp::PushMode pushMode, PyObject * args )
+{
+    PyObject * capsule = nullptr;
+    PyObject * pyPushGroup = nullptr;
+    if( !PyArg_ParseTuple( args, "OO", &capsule, &pyPushGroup ) )
+        CSP_THROW( csp::python::PythonPassthrough, "" );
+
+    csp::PushGroup * pushGroup = nullptr;
+    if( pyPushGroup != Py_None )
+    {
+        pushGroup = static_cast<csp::PushGroup *>( PyCapsule_GetPointer( pyPushGroup, nullptr ) );
+        if( !pushGroup )
+        {
+            PyErr_Clear();
+            CSP_THROW( csp::TypeError, "push_group must be a csp.PushGroup or None" );
+        }
+    }
+
+    auto vtable = takeVTable<CCspPushInputAdapterVTable>( capsule );
+    auto & cspType = csp::python::pyTypeAsCspType( pyType );
+    auto * adapter = pyEngine -> engine() -> createOwnedObject<CApiPushInputAdapter>( cspType, pushMode, pushGroup, vtable );
+    markConsumed( capsule );
+    return adapter;
+}
+
+csp::OutputAdapter * createOutputAdapter( csp::AdapterManager *, csp::python::PyEngine * pyEngine, PyObject * args )
+{
+    PyObject * pyType = nullptr;
+    PyObject * capsule = nullptr;
+    if( !PyArg_ParseTuple( args, "OO", &pyType, &capsule ) )
+        CSP_THROW( csp::python::PythonPassthrough, "" );
+
+    auto vtable = takeVTable<CCspOutputAdapterVTable>( capsule );
+    auto * adapter = pyEngine -> engine() -> createOwnedObject<CApiOutputAdapter>( vtable );
+    markConsumed( capsule );
+    return adapter;
+}
+
+PyObject * c_api_push_input_adapter( PyObject *, PyObject * args )
+{
+    return csp::python::PyInputAdapterWrapper::createAdapter( createPushInputAdapter, args );
+}
+
+PyObject * c_api_output_adapter( PyObject *, PyObject * args )
+{
+    return csp::python::PyOutputAdapterWrapper::createAdapter( createOutputAdapter, args );
+}
+
+PyObject * c_api_adapter_manager_bridge( PyObject *, PyObject * args )
+{
+    CSP_BEGIN_METHOD;
+    PyObject * pyEngine = nullptr;
+    PyObject * capsule = nullptr;
+    if( !PyArg_ParseTuple( args, "O!O", &csp::python::PyEngine::PyType, &pyEngine, &capsule ) )
+        CSP_THROW( csp::python::PythonPassthrough, "" );
+
+    auto vtable = takeVTable<CCspAdapterManagerVTable>( capsule );
+    auto * engine = static_cast<csp::python::PyEngine *>( pyEngine ) -> engine();
+    auto * manager = engine -> createOwnedObject<CApiAdapterManager>( vtable );
+    markConsumed( capsule );
+    return PyCapsule_New( manager, "adapterMgr", nullptr );
+    CSP_RETURN_NULL;
+}
+
+PyMethodDef g_bridgeMethods[] = {
+    { "_c_api_push_input_adapter", c_api_push_input_adapter, METH_VARARGS,
+      "_c_api_push_input_adapter(mgr, engine, pytype, push_mode, (capsule, push_group)): build a push input adapter from a capsule" },
+    { "_c_api_output_adapter", c_api_output_adapter, METH_VARARGS,
+      "_c_api_output_adapter(mgr, engine, (input_pytype, capsule)): build an output adapter from a capsule" },
+    { "_c_api_adapter_manager_bridge", c_api_adapter_manager_bridge, METH_VARARGS,
+      "_c_api_adapter_manager_bridge(engine, capsule): build an adapter manager from a capsule" },
+    { nullptr, nullptr, 0, nullptr } };
+
+template<typename T, typename Read>
+CCspErrorCode readLast( CCspInputHandle handle, CCspType wanted, T * out, Read && read )
+{
+    if( !handle || !out )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL input handle or output pointer" );
+    return guarded( [&]() {
+        const auto * input = asInput( handle );
+        CCspType actual = toCType( *input -> type() );
+        if( actual != wanted )
+            return typeMismatch( "this output adapter's input", actual, wanted );
+        if( !input -> valid() )
+            return fail( CCSP_ERROR_VALUE, "the output adapter's input has not ticked yet" );
+        *out = read( input );
+        return CCSP_OK;
+    } );
+}
+
+template<typename T>
+CCspErrorCode pushValue( CCspPushInputAdapterHandle handle, T value, CCspType wanted, CCspPushBatchHandle batch )
+{
+    if( !handle )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL push input adapter handle" );
+    return guarded( [&]() { return asPushAdapter( handle ) -> push( std::move( value ), wanted, batch ); } );
+}
+
+} // namespace
+
+// ---------------------------------------------------------------- C ABI
+
+extern "C" {
+
+void ccsp_set_last_error( CCspErrorCode code, const char * message, size_t len )
+{
+    t_lastError.code = code;
+    t_lastError.message.assign( message ? message : "", message ? len : 0 );
+}
+
+const char * ccsp_last_error_message( void ) { return t_lastError.message.c_str(); }
+
+void ccsp_clear_last_error( void ) { t_lastError = LastError{}; }
+
+void * ccsp_push_input_adapter_capsule_new( const CCspPushInputAdapterVTable * vtable ) { return newCapsule( vtable ); }
+void * ccsp_output_adapter_capsule_new( const CCspOutputAdapterVTable * vtable ) { return newCapsule( vtable ); }
+void * ccsp_adapter_manager_capsule_new( const CCspAdapterManagerVTable * vtable ) { return newCapsule( vtable ); }
+
+int ccsp_register_bridge_functions( void * py_module )
+{
+    return PyModule_AddFunctions( static_cast<PyObject *>( py_module ), g_bridgeMethods );
+}
+
+CCspDateTime ccsp_engine_now( CCspEngineHandle engine )
+{
+    return engine ? asEngine( engine ) -> rootEngine() -> now().asNanoseconds() : CCSP_DATETIME_NONE;
+}
+
+CCspErrorCode ccsp_engine_shutdown( CCspEngineHandle engine )
+{
+    if( !engine )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL engine handle" );
+    return guarded( [&]() {
+        asEngine( engine ) -> rootEngine() -> shutdown();
+        return CCSP_OK;
+    } );
+}
+
+CCspErrorCode ccsp_engine_shutdown_with_error( CCspEngineHandle engine, const char * message, size_t len )
+{
+    if( !engine )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL engine handle" );
+    return guarded( [&]() {
+        std::string text( message ? message : "", message ? len : 0 );
+        auto error = std::make_exception_ptr( csp::RuntimeException( "RuntimeException", text, __FILE__, __func__, __LINE__ ) );
+        asEngine( engine ) -> rootEngine() -> shutdown( error );
+        return CCSP_OK;
+    } );
+}
+
+CCspType ccsp_push_input_adapter_type( CCspPushInputAdapterHandle adapter )
+{
+    return adapter ? asPushAdapter( adapter ) -> ctype() : CCSP_TYPE_UNKNOWN;
+}
+
+CCspErrorCode ccsp_push_bool( CCspPushInputAdapterHandle adapter, bool value, CCspPushBatchHandle batch )
+{
+    return pushValue( adapter, value, CCSP_TYPE_BOOL, batch );
+}
+
+CCspErrorCode ccsp_push_int64( CCspPushInputAdapterHandle adapter, int64_t value, CCspPushBatchHandle batch )
+{
+    return pushValue( adapter, value, CCSP_TYPE_INT64, batch );
+}
+
+CCspErrorCode ccsp_push_double( CCspPushInputAdapterHandle adapter, double value, CCspPushBatchHandle batch )
+{
+    return pushValue( adapter, value, CCSP_TYPE_DOUBLE, batch );
+}
+
+CCspErrorCode ccsp_push_string( CCspPushInputAdapterHandle adapter, const char * data, size_t len, CCspPushBatchHandle batch )
+{
+    if( !data && len )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL string data with a non-zero length" );
+    if( !adapter )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL push input adapter handle" );
+    return guarded( [&]() { return asPushAdapter( adapter ) -> push( std::string( data ? data : "", len ), CCSP_TYPE_STRING, batch ); } );
+}
+
+CCspErrorCode ccsp_push_datetime( CCspPushInputAdapterHandle adapter, CCspDateTime value, CCspPushBatchHandle batch )
+{
+    return pushValue( adapter, csp::DateTime::fromNanoseconds( value ), CCSP_TYPE_DATETIME, batch );
+}
+
+CCspErrorCode ccsp_push_timedelta( CCspPushInputAdapterHandle adapter, CCspTimeDelta value, CCspPushBatchHandle batch )
+{
+    return pushValue( adapter, csp::TimeDelta::fromNanoseconds( value ), CCSP_TYPE_TIMEDELTA, batch );
+}
+
+CCspPushBatchHandle ccsp_push_batch_new( CCspPushInputAdapterHandle adapter )
+{
+    if( !adapter )
+    {
+        fail( CCSP_ERROR_NULL_POINTER, "NULL push input adapter handle" );
+        return nullptr;
+    }
+    auto * batch = new( std::nothrow ) csp::PushBatch( asPushAdapter( adapter ) -> rootEngine() );
+    if( !batch )
+        fail( CCSP_ERROR_OUT_OF_MEMORY, "out of memory" );
+    return reinterpret_cast<CCspPushBatchHandle>( batch );
+}
+
+CCspErrorCode ccsp_push_batch_flush( CCspPushBatchHandle batch )
+{
+    if( !batch )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL push batch handle" );
+    return guarded( [&]() {
+        reinterpret_cast<csp::PushBatch *>( batch ) -> flush();
+        return CCSP_OK;
+    } );
+}
+
+void ccsp_push_batch_destroy( CCspPushBatchHandle batch )
+{
+    guarded( [&]() {
+        delete reinterpret_cast<csp::PushBatch *>( batch );
+        return CCSP_OK;
+    } );
+}
+
+CCspType ccsp_input_type( CCspInputHandle input )
+{
+    return input ? toCType( *asInput( input ) -> type() ) : CCSP_TYPE_UNKNOWN;
+}
+
+CCspErrorCode ccsp_input_get_last_bool( CCspInputHandle input, bool * out )
+{
+    return readLast( input, CCSP_TYPE_BOOL, out, []( auto * ts ) { return ts -> template lastValueTyped<bool>(); } );
+}
+
+CCspErrorCode ccsp_input_get_last_int64( CCspInputHandle input, int64_t * out )
+{
+    return readLast( input, CCSP_TYPE_INT64, out, []( auto * ts ) { return ts -> template lastValueTyped<int64_t>(); } );
+}
+
+CCspErrorCode ccsp_input_get_last_double( CCspInputHandle input, double * out )
+{
+    return readLast( input, CCSP_TYPE_DOUBLE, out, []( auto * ts ) { return ts -> template lastValueTyped<double>(); } );
+}
+
+CCspErrorCode ccsp_input_get_last_string( CCspInputHandle input, const char ** data, size_t * len )
+{
+    if( !len )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL length pointer" );
+    return readLast( input, CCSP_TYPE_STRING, data, [len]( auto * ts ) {
+        const auto & value = ts -> template lastValueTyped<csp::CspType::StringCType>();
+        *len = value.size();
+        return value.data();
+    } );
+}
+
+CCspErrorCode ccsp_input_get_last_datetime( CCspInputHandle input, CCspDateTime * out )
+{
+    return readLast( input, CCSP_TYPE_DATETIME, out, []( auto * ts ) { return ts -> template lastValueTyped<csp::DateTime>().asNanoseconds(); } );
+}
+
+CCspErrorCode ccsp_input_get_last_timedelta( CCspInputHandle input, CCspTimeDelta * out )
+{
+    return readLast( input, CCSP_TYPE_TIMEDELTA, out, []( auto * ts ) { return ts -> template lastValueTyped<csp::TimeDelta>().asNanoseconds(); } );
+}
+
+} // extern "C"

@@ -1,0 +1,187 @@
+//! Raw declarations of `cpp/csp_c_api.h`. Keep in sync with the header.
+
+#![allow(non_camel_case_types)]
+
+use std::ffi::{c_char, c_int, c_void};
+
+pub type CCspErrorCode = i32;
+pub type CCspType = i32;
+pub type CCspDateTime = i64;
+pub type CCspTimeDelta = i64;
+
+pub const CCSP_ABI_VERSION: u32 = 1;
+
+pub const CCSP_OK: CCspErrorCode = 0;
+pub const CCSP_ERROR_NULL_POINTER: CCspErrorCode = 1;
+pub const CCSP_ERROR_TYPE_MISMATCH: CCspErrorCode = 2;
+pub const CCSP_ERROR_INVALID_ARGUMENT: CCspErrorCode = 4;
+pub const CCSP_ERROR_OUT_OF_MEMORY: CCspErrorCode = 5;
+pub const CCSP_ERROR_RUNTIME: CCspErrorCode = 7;
+pub const CCSP_ERROR_VALUE: CCspErrorCode = 8;
+
+pub const CCSP_TYPE_UNKNOWN: CCspType = 0;
+pub const CCSP_TYPE_BOOL: CCspType = 1;
+pub const CCSP_TYPE_INT64: CCspType = 8;
+pub const CCSP_TYPE_DOUBLE: CCspType = 10;
+pub const CCSP_TYPE_STRING: CCspType = 11;
+pub const CCSP_TYPE_DATETIME: CCspType = 12;
+pub const CCSP_TYPE_TIMEDELTA: CCspType = 13;
+
+pub const CCSP_DATETIME_NONE: CCspDateTime = i64::MIN;
+
+#[repr(C)]
+pub struct CCspEngine {
+    _private: [u8; 0],
+}
+#[repr(C)]
+pub struct CCspPushInputAdapter {
+    _private: [u8; 0],
+}
+#[repr(C)]
+pub struct CCspInput {
+    _private: [u8; 0],
+}
+#[repr(C)]
+pub struct CCspPushBatch {
+    _private: [u8; 0],
+}
+
+pub type CCspEngineHandle = *mut CCspEngine;
+pub type CCspPushInputAdapterHandle = *mut CCspPushInputAdapter;
+pub type CCspInputHandle = *mut CCspInput;
+pub type CCspPushBatchHandle = *mut CCspPushBatch;
+
+#[repr(C)]
+pub struct CCspPushInputAdapterVTable {
+    pub abi_version: u32,
+    pub struct_size: u32,
+    pub user_data: *mut c_void,
+    pub start: Option<
+        unsafe extern "C" fn(
+            *mut c_void,
+            CCspEngineHandle,
+            CCspPushInputAdapterHandle,
+            CCspDateTime,
+            CCspDateTime,
+        ) -> CCspErrorCode,
+    >,
+    pub stop: Option<unsafe extern "C" fn(*mut c_void) -> CCspErrorCode>,
+    pub destroy: Option<unsafe extern "C" fn(*mut c_void)>,
+}
+
+#[repr(C)]
+pub struct CCspOutputAdapterVTable {
+    pub abi_version: u32,
+    pub struct_size: u32,
+    pub user_data: *mut c_void,
+    pub start: Option<
+        unsafe extern "C" fn(
+            *mut c_void,
+            CCspEngineHandle,
+            CCspDateTime,
+            CCspDateTime,
+        ) -> CCspErrorCode,
+    >,
+    pub stop: Option<unsafe extern "C" fn(*mut c_void) -> CCspErrorCode>,
+    pub execute: Option<
+        unsafe extern "C" fn(*mut c_void, CCspEngineHandle, CCspInputHandle) -> CCspErrorCode,
+    >,
+    pub destroy: Option<unsafe extern "C" fn(*mut c_void)>,
+}
+
+#[repr(C)]
+pub struct CCspAdapterManagerVTable {
+    pub abi_version: u32,
+    pub struct_size: u32,
+    pub user_data: *mut c_void,
+    pub name: Option<unsafe extern "C" fn(*mut c_void) -> *const c_char>,
+    pub process_next_sim_time_slice:
+        Option<unsafe extern "C" fn(*mut c_void, CCspDateTime) -> CCspDateTime>,
+    pub start: Option<
+        unsafe extern "C" fn(
+            *mut c_void,
+            CCspEngineHandle,
+            CCspDateTime,
+            CCspDateTime,
+        ) -> CCspErrorCode,
+    >,
+    pub stop: Option<unsafe extern "C" fn(*mut c_void) -> CCspErrorCode>,
+    pub destroy: Option<unsafe extern "C" fn(*mut c_void)>,
+}
+
+unsafe extern "C" {
+    pub fn ccsp_set_last_error(code: CCspErrorCode, message: *const c_char, len: usize);
+    pub fn ccsp_last_error_message() -> *const c_char;
+    pub fn ccsp_clear_last_error();
+
+    pub fn ccsp_push_input_adapter_capsule_new(
+        vtable: *const CCspPushInputAdapterVTable,
+    ) -> *mut c_void;
+    pub fn ccsp_output_adapter_capsule_new(vtable: *const CCspOutputAdapterVTable) -> *mut c_void;
+    pub fn ccsp_adapter_manager_capsule_new(vtable: *const CCspAdapterManagerVTable)
+    -> *mut c_void;
+    pub fn ccsp_register_bridge_functions(module: *mut c_void) -> c_int;
+
+    pub fn ccsp_engine_now(engine: CCspEngineHandle) -> CCspDateTime;
+    pub fn ccsp_engine_shutdown(engine: CCspEngineHandle) -> CCspErrorCode;
+    pub fn ccsp_engine_shutdown_with_error(
+        engine: CCspEngineHandle,
+        message: *const c_char,
+        len: usize,
+    ) -> CCspErrorCode;
+
+    pub fn ccsp_push_input_adapter_type(adapter: CCspPushInputAdapterHandle) -> CCspType;
+    pub fn ccsp_push_bool(
+        adapter: CCspPushInputAdapterHandle,
+        value: bool,
+        batch: CCspPushBatchHandle,
+    ) -> CCspErrorCode;
+    pub fn ccsp_push_int64(
+        adapter: CCspPushInputAdapterHandle,
+        value: i64,
+        batch: CCspPushBatchHandle,
+    ) -> CCspErrorCode;
+    pub fn ccsp_push_double(
+        adapter: CCspPushInputAdapterHandle,
+        value: f64,
+        batch: CCspPushBatchHandle,
+    ) -> CCspErrorCode;
+    pub fn ccsp_push_string(
+        adapter: CCspPushInputAdapterHandle,
+        data: *const c_char,
+        len: usize,
+        batch: CCspPushBatchHandle,
+    ) -> CCspErrorCode;
+    pub fn ccsp_push_datetime(
+        adapter: CCspPushInputAdapterHandle,
+        value: CCspDateTime,
+        batch: CCspPushBatchHandle,
+    ) -> CCspErrorCode;
+    pub fn ccsp_push_timedelta(
+        adapter: CCspPushInputAdapterHandle,
+        value: CCspTimeDelta,
+        batch: CCspPushBatchHandle,
+    ) -> CCspErrorCode;
+
+    pub fn ccsp_push_batch_new(adapter: CCspPushInputAdapterHandle) -> CCspPushBatchHandle;
+    pub fn ccsp_push_batch_flush(batch: CCspPushBatchHandle) -> CCspErrorCode;
+    pub fn ccsp_push_batch_destroy(batch: CCspPushBatchHandle);
+
+    pub fn ccsp_input_type(input: CCspInputHandle) -> CCspType;
+    pub fn ccsp_input_get_last_bool(input: CCspInputHandle, out: *mut bool) -> CCspErrorCode;
+    pub fn ccsp_input_get_last_int64(input: CCspInputHandle, out: *mut i64) -> CCspErrorCode;
+    pub fn ccsp_input_get_last_double(input: CCspInputHandle, out: *mut f64) -> CCspErrorCode;
+    pub fn ccsp_input_get_last_string(
+        input: CCspInputHandle,
+        data: *mut *const c_char,
+        len: *mut usize,
+    ) -> CCspErrorCode;
+    pub fn ccsp_input_get_last_datetime(
+        input: CCspInputHandle,
+        out: *mut CCspDateTime,
+    ) -> CCspErrorCode;
+    pub fn ccsp_input_get_last_timedelta(
+        input: CCspInputHandle,
+        out: *mut CCspTimeDelta,
+    ) -> CCspErrorCode;
+}

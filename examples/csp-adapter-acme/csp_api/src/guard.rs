@@ -1,0 +1,44 @@
+//! Runs Rust callbacks for the engine so that neither a panic nor an error
+//! crosses the C ABI: both become an error code plus a last-error message.
+
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use super::error::{Error, Result};
+use super::ffi;
+
+/// Runs `f` on behalf of `context` (for example "AcmeInputAdapter start").
+pub(crate) fn call(context: &str, f: impl FnOnce() -> Result<()>) -> ffi::CCspErrorCode {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(())) => ffi::CCSP_OK,
+        Ok(Err(error)) => report(&error.context(context)),
+        Err(payload) => report(&Error::runtime(format!(
+            "{context} panicked: {}",
+            panic_message(payload.as_ref())
+        ))),
+    }
+}
+
+/// Runs `f` where no error can be returned (destroy); a panic is printed.
+pub(crate) fn call_infallible(context: &str, f: impl FnOnce()) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
+        eprintln!("{context} panicked: {}", panic_message(payload.as_ref()));
+    }
+}
+
+pub(crate) fn report(error: &Error) -> ffi::CCspErrorCode {
+    let message = error.message();
+    // SAFETY: pointer and length describe a live UTF-8 buffer; the bridge copies it.
+    unsafe { ffi::ccsp_set_last_error(error.code(), message.as_ptr().cast(), message.len()) };
+    error.code()
+}
+
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "a panic with a non-string payload".to_owned()
+    }
+}

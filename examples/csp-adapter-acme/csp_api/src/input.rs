@@ -1,0 +1,299 @@
+//! Push input adapters: Rust threads pushing values into a csp graph.
+
+use std::any::type_name;
+use std::ffi::c_void;
+use std::marker::PhantomData;
+use std::mem::size_of;
+use std::sync::{Arc, RwLock};
+
+use pyo3::prelude::*;
+
+use super::engine;
+use super::error::{Error, ErrorKind, Result};
+use super::ffi;
+use super::guard;
+use super::value::{PushValue, ValueType};
+use adapter_core::DateTime;
+
+/// A push input adapter: csp calls `start` when the graph starts and `stop`
+/// when it ends; in between, the adapter pushes values with the [`Pusher`]
+/// it got in `start`, typically from a thread of its own.
+pub trait PushInputAdapter: Send + 'static {
+    /// The value type it pushes (`bool`, `i64`, `f64`, `str`, `DateTime`, `TimeDelta`).
+    type Value: PushValue + ?Sized;
+
+    /// The name used in error messages.
+    fn name(&self) -> &str {
+        short_type_name::<Self>()
+    }
+
+    fn start(&mut self, pusher: Pusher<Self::Value>, start: DateTime, end: DateTime) -> Result<()>;
+
+    /// Called once when the graph stops: stop and join your threads here.
+    /// By then every [`Pusher`] already refuses pushes.
+    fn stop(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Pushes values of type `T` into the graph. Cheap to clone, `Send` and
+/// `Sync`; every push after the adapter stopped returns an error of kind
+/// [`ErrorKind::Stopped`] instead of touching the engine.
+pub struct Pusher<T: PushValue + ?Sized> {
+    target: Arc<PushTarget>,
+    _value: PhantomData<fn(&T)>,
+}
+
+struct PushTarget {
+    name: String,
+    adapter: ffi::CCspPushInputAdapterHandle,
+    engine: ffi::CCspEngineHandle,
+    /// true between start and stop; pushes hold the read lock.
+    active: RwLock<bool>,
+}
+
+// SAFETY: the raw handles are only used while `active` is true, under its
+// read lock; `stop` takes the write lock before the engine tears down.
+unsafe impl Send for PushTarget {}
+// SAFETY: as above; the bridge's push functions are thread-safe.
+unsafe impl Sync for PushTarget {}
+
+impl PushTarget {
+    fn with_active<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
+        let active = self.active.read().unwrap_or_else(|e| e.into_inner());
+        if !*active {
+            return Err(Error::new(
+                ErrorKind::Stopped,
+                format!("{} is stopped: the graph is no longer running", self.name),
+            ));
+        }
+        f()
+    }
+
+    fn deactivate(&self) {
+        *self.active.write().unwrap_or_else(|e| e.into_inner()) = false;
+    }
+}
+
+impl<T: PushValue + ?Sized> Clone for Pusher<T> {
+    fn clone(&self) -> Self {
+        Self {
+            target: Arc::clone(&self.target),
+            _value: PhantomData,
+        }
+    }
+}
+
+impl<T: PushValue + ?Sized> Pusher<T> {
+    /// Pushes one value; it ticks in a coming engine cycle.
+    pub fn push(&self, value: T::Arg<'_>) -> Result<()> {
+        self.target.with_active(|| {
+            // SAFETY: the adapter is started and stays alive while `active`.
+            Error::check(unsafe { T::push_raw(self.target.adapter, value, std::ptr::null_mut()) })
+        })
+    }
+
+    /// Pushes all `values` as one batch: the engine receives them together.
+    /// Returns how many were pushed.
+    pub fn push_batch<'v, I>(&self, values: I) -> Result<usize>
+    where
+        I: IntoIterator<Item = T::Arg<'v>>,
+    {
+        self.target.with_active(|| {
+            let batch = Batch::new(self.target.adapter)?;
+            let mut pushed = 0;
+            for value in values {
+                // SAFETY: adapter started and alive; batch is live.
+                Error::check(unsafe { T::push_raw(self.target.adapter, value, batch.0) })?;
+                pushed += 1;
+            }
+            batch.flush()?;
+            Ok(pushed)
+        })
+    }
+
+    /// Whether the graph still accepts pushes.
+    pub fn is_active(&self) -> bool {
+        *self.target.active.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Stops the engine with an error: `csp.run` raises `RuntimeError(message)`.
+    /// Use it for a fatal failure on your own thread.
+    pub fn shutdown_engine(&self, message: impl std::fmt::Display) -> Result<()> {
+        self.target.with_active(|| {
+            let message = format!("{}: {message}", self.target.name);
+            // SAFETY: the engine is alive while the adapter is active.
+            unsafe { engine::shutdown_with_error(self.target.engine, &message) }
+        })
+    }
+}
+
+/// A bridge push batch, destroyed (and so flushed) on drop.
+struct Batch(ffi::CCspPushBatchHandle);
+
+impl Batch {
+    fn new(adapter: ffi::CCspPushInputAdapterHandle) -> Result<Self> {
+        // SAFETY: the adapter is started and alive (checked by the caller).
+        let handle = unsafe { ffi::ccsp_push_batch_new(adapter) };
+        if handle.is_null() {
+            Error::check(ffi::CCSP_ERROR_OUT_OF_MEMORY)?;
+        }
+        Ok(Self(handle))
+    }
+
+    fn flush(&self) -> Result<()> {
+        // SAFETY: the batch is live.
+        Error::check(unsafe { ffi::ccsp_push_batch_flush(self.0) })
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        // SAFETY: the batch is live and dropped once.
+        unsafe { ffi::ccsp_push_batch_destroy(self.0) };
+    }
+}
+
+/// What the engine-owned bridge object keeps as `user_data`.
+struct InputShim<A: PushInputAdapter> {
+    adapter: A,
+    name: String,
+    target: Option<Arc<PushTarget>>,
+}
+
+/// Wraps `adapter` in a single-use `csp.c.InputAdapterCapsule` for
+/// `_c_api_push_input_adapter`.
+pub fn push_input_adapter_capsule<A: PushInputAdapter>(
+    py: Python<'_>,
+    adapter: A,
+) -> PyResult<Bound<'_, PyAny>> {
+    let name = adapter.name().to_owned();
+    let user_data = Box::into_raw(Box::new(InputShim {
+        adapter,
+        name,
+        target: None,
+    }))
+    .cast::<c_void>();
+    let vtable = ffi::CCspPushInputAdapterVTable {
+        abi_version: ffi::CCSP_ABI_VERSION,
+        struct_size: size_of::<ffi::CCspPushInputAdapterVTable>() as u32,
+        user_data,
+        start: Some(input_start::<A>),
+        stop: Some(input_stop::<A>),
+        destroy: Some(input_destroy::<A>),
+    };
+    // SAFETY: the vtable is fully initialised; on success the capsule owns
+    // user_data and destroys it exactly once (itself, or via the adapter).
+    let capsule = unsafe { ffi::ccsp_push_input_adapter_capsule_new(&vtable) };
+    if capsule.is_null() {
+        // SAFETY: the bridge did not take ownership.
+        unsafe { input_destroy::<A>(user_data) };
+        return Err(PyErr::fetch(py));
+    }
+    // SAFETY: the bridge returned a new reference to a capsule.
+    Ok(unsafe { Bound::from_owned_ptr(py, capsule.cast()) })
+}
+
+/// # Safety
+/// `user_data` must come from `push_input_adapter_capsule::<A>`.
+unsafe fn shim<'a, A: PushInputAdapter>(user_data: *mut c_void) -> &'a mut InputShim<A> {
+    // SAFETY: guaranteed by the caller; the engine calls back from one thread.
+    unsafe { &mut *user_data.cast::<InputShim<A>>() }
+}
+
+unsafe extern "C" fn input_start<A: PushInputAdapter>(
+    user_data: *mut c_void,
+    engine: ffi::CCspEngineHandle,
+    adapter: ffi::CCspPushInputAdapterHandle,
+    start: ffi::CCspDateTime,
+    end: ffi::CCspDateTime,
+) -> ffi::CCspErrorCode {
+    // SAFETY: the bridge passes back the user_data it got from us.
+    let shim = unsafe { shim::<A>(user_data) };
+    let context = format!("{} start", shim.name);
+    guard::call(&context, || {
+        // SAFETY: the adapter handle is live during start.
+        let graph_type = ValueType::from_raw(unsafe { ffi::ccsp_push_input_adapter_type(adapter) });
+        let pushed_type = <A::Value as PushValue>::TYPE;
+        if graph_type != pushed_type {
+            return Err(Error::type_mismatch(format!(
+                "{} pushes {pushed_type} but the graph declared its time series as ts[{graph_type}]",
+                shim.name
+            )));
+        }
+        let target = Arc::new(PushTarget {
+            name: shim.name.clone(),
+            adapter,
+            engine,
+            active: RwLock::new(true),
+        });
+        shim.target = Some(Arc::clone(&target));
+        let pusher = Pusher {
+            target,
+            _value: PhantomData,
+        };
+        shim.adapter.start(
+            pusher,
+            DateTime::from_nanos(start),
+            DateTime::from_nanos(end),
+        )
+    })
+}
+
+unsafe extern "C" fn input_stop<A: PushInputAdapter>(user_data: *mut c_void) -> ffi::CCspErrorCode {
+    // SAFETY: the bridge passes back the user_data it got from us.
+    let shim = unsafe { shim::<A>(user_data) };
+    let context = format!("{} stop", shim.name);
+    guard::call(&context, || {
+        if let Some(target) = shim.target.take() {
+            target.deactivate();
+        }
+        shim.adapter.stop()
+    })
+}
+
+unsafe extern "C" fn input_destroy<A: PushInputAdapter>(user_data: *mut c_void) {
+    guard::call_infallible("push input adapter destroy", || {
+        // SAFETY: called exactly once with the pointer from Box::into_raw.
+        let shim = unsafe { Box::from_raw(user_data.cast::<InputShim<A>>()) };
+        if let Some(target) = &shim.target {
+            target.deactivate();
+        }
+        drop(shim);
+    });
+}
+
+pub(crate) fn short_type_name<T: ?Sized>() -> &'static str {
+    let full = type_name::<T>();
+    let base = full.split('<').next().unwrap_or(full);
+    base.rsplit("::").next().unwrap_or(base)
+}
+
+impl<T: PushValue + ?Sized + 'static> Pusher<T> {
+    /// Runs `body` on a new named thread. If `body` returns an error or
+    /// panics while the graph is still running, the engine shuts down with
+    /// that error and `csp.run` raises it.
+    pub fn spawn<F>(self, thread_name: &str, body: F) -> Result<std::thread::JoinHandle<()>>
+    where
+        F: FnOnce(&Pusher<T>) -> Result<()> + Send + 'static,
+    {
+        let handle = std::thread::Builder::new()
+            .name(thread_name.to_owned())
+            .spawn(move || {
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&self)));
+                let failure = match outcome {
+                    Ok(Ok(())) => return,
+                    Ok(Err(error)) if error.kind() == ErrorKind::Stopped => return,
+                    Ok(Err(error)) => format!("push thread failed: {error}"),
+                    Err(payload) => format!(
+                        "push thread panicked: {}",
+                        guard::panic_message(payload.as_ref())
+                    ),
+                };
+                // Err here means the graph already stopped: nobody to tell.
+                let _ = self.shutdown_engine(failure);
+            })?;
+        Ok(handle)
+    }
+}

@@ -1,0 +1,116 @@
+//! Adapter managers: one per graph, started before its adapters.
+
+use std::ffi::{CString, c_char, c_void};
+use std::mem::size_of;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use super::engine::Engine;
+use super::error::Result;
+use super::ffi;
+use super::guard;
+use adapter_core::DateTime;
+
+/// An adapter manager: owns what its adapters share (connections, sessions,
+/// counters). csp starts it before any adapter and stops it after them.
+pub trait AdapterManager: Send + 'static {
+    /// The manager's name, as csp reports it.
+    fn name(&self) -> &str;
+
+    fn start(&mut self, _engine: Engine<'_>, _start: DateTime, _end: DateTime) -> Result<()> {
+        Ok(())
+    }
+
+    fn stop(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+struct ManagerShim<M: AdapterManager> {
+    manager: M,
+    name: CString,
+}
+
+/// Wraps `manager` in a single-use `csp.c.AdapterManagerCapsule` for
+/// `_c_api_adapter_manager_bridge`.
+pub fn adapter_manager_capsule<M: AdapterManager>(
+    py: Python<'_>,
+    manager: M,
+) -> PyResult<Bound<'_, PyAny>> {
+    let name = CString::new(manager.name())
+        .map_err(|_| PyValueError::new_err("an adapter manager name must not contain NUL"))?;
+    let user_data = Box::into_raw(Box::new(ManagerShim { manager, name })).cast::<c_void>();
+    let vtable = ffi::CCspAdapterManagerVTable {
+        abi_version: ffi::CCSP_ABI_VERSION,
+        struct_size: size_of::<ffi::CCspAdapterManagerVTable>() as u32,
+        user_data,
+        name: Some(manager_name::<M>),
+        process_next_sim_time_slice: Some(manager_no_sim_data),
+        start: Some(manager_start::<M>),
+        stop: Some(manager_stop::<M>),
+        destroy: Some(manager_destroy::<M>),
+    };
+    // SAFETY: the vtable is fully initialised; on success the capsule owns user_data.
+    let capsule = unsafe { ffi::ccsp_adapter_manager_capsule_new(&vtable) };
+    if capsule.is_null() {
+        // SAFETY: the bridge did not take ownership.
+        unsafe { manager_destroy::<M>(user_data) };
+        return Err(PyErr::fetch(py));
+    }
+    // SAFETY: the bridge returned a new reference to a capsule.
+    Ok(unsafe { Bound::from_owned_ptr(py, capsule.cast()) })
+}
+
+/// # Safety
+/// `user_data` must come from `adapter_manager_capsule::<M>`.
+unsafe fn shim<'a, M: AdapterManager>(user_data: *mut c_void) -> &'a mut ManagerShim<M> {
+    // SAFETY: guaranteed by the caller; the engine calls back from one thread.
+    unsafe { &mut *user_data.cast::<ManagerShim<M>>() }
+}
+
+unsafe extern "C" fn manager_name<M: AdapterManager>(user_data: *mut c_void) -> *const c_char {
+    // SAFETY: the bridge passes back the user_data it got from us; the name
+    // lives as long as the shim.
+    unsafe { shim::<M>(user_data) }.name.as_ptr()
+}
+
+/// This manager serves realtime adapters only: it never has sim data.
+unsafe extern "C" fn manager_no_sim_data(
+    _user_data: *mut c_void,
+    _time: ffi::CCspDateTime,
+) -> ffi::CCspDateTime {
+    ffi::CCSP_DATETIME_NONE
+}
+
+unsafe extern "C" fn manager_start<M: AdapterManager>(
+    user_data: *mut c_void,
+    engine: ffi::CCspEngineHandle,
+    start: ffi::CCspDateTime,
+    end: ffi::CCspDateTime,
+) -> ffi::CCspErrorCode {
+    // SAFETY: the bridge passes back the user_data it got from us.
+    let shim = unsafe { shim::<M>(user_data) };
+    let context = format!("{} start", shim.name.to_string_lossy());
+    guard::call(&context, || {
+        shim.manager.start(
+            Engine::new(engine),
+            DateTime::from_nanos(start),
+            DateTime::from_nanos(end),
+        )
+    })
+}
+
+unsafe extern "C" fn manager_stop<M: AdapterManager>(user_data: *mut c_void) -> ffi::CCspErrorCode {
+    // SAFETY: the bridge passes back the user_data it got from us.
+    let shim = unsafe { shim::<M>(user_data) };
+    let context = format!("{} stop", shim.name.to_string_lossy());
+    guard::call(&context, || shim.manager.stop())
+}
+
+unsafe extern "C" fn manager_destroy<M: AdapterManager>(user_data: *mut c_void) {
+    guard::call_infallible("adapter manager destroy", || {
+        // SAFETY: called exactly once with the pointer from Box::into_raw.
+        drop(unsafe { Box::from_raw(user_data.cast::<ManagerShim<M>>()) });
+    });
+}

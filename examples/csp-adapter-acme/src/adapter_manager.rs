@@ -1,0 +1,38 @@
+//! `AcmeAdapterManager`: owns what its adapters share.
+//!
+//! Demo logic to replace with yours: the shared state is a set of counters
+//! ([`Stats`]) that Python reads after a run. Real managers keep connections,
+//! sessions or subscriptions here and open / close them in `start` / `stop`.
+
+use std::sync::Arc;
+
+use adapter_core::Stats;
+use csp_api::{AdapterManager, DateTime, Engine, Result};
+
+/// State shared by the manager, its adapters and the Python side.
+#[derive(Debug, Default)]
+pub struct Shared {
+    pub stats: Stats,
+}
+
+pub struct AcmeAdapterManager {
+    shared: Arc<Shared>,
+}
+
+impl AcmeAdapterManager {
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+}
+
+impl AdapterManager for AcmeAdapterManager {
+    fn name(&self) -> &str {
+        "AcmeAdapterManager"
+    }
+
+    /// csp starts the manager before its adapters: each run counts afresh.
+    fn start(&mut self, _engine: Engine<'_>, _start: DateTime, _end: DateTime) -> Result<()> {
+        self.shared.stats.reset();
+        Ok(())
+    }
+}

@@ -1,0 +1,134 @@
+//! `AcmeInputAdapter`: pushes `int` values into the graph
+//! from a thread of its own.
+//!
+//! Demo logic to replace with yours: it pushes `count` values (0: until the
+//! graph stops), one every `interval` (zero: as fast as it can), value `i`
+//! by the rule in `adapter_core::demo`. With `batch_size` > 1 it pushes that
+//! many values at a time in one push batch (and waits `batch_size` intervals).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crate::adapter_manager::Shared;
+use adapter_core::demo::DemoValue;
+use csp_api::{DateTime, Error, PushInputAdapter, Pusher, Result};
+
+/// The csp type this adapter pushes: `ts[int]`.
+pub type InputValue = i64;
+
+pub struct AcmeInputAdapter {
+    shared: Arc<Shared>,
+    count: u64,
+    interval: Duration,
+    batch_size: u64,
+    stop: Arc<AtomicBool>,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl AcmeInputAdapter {
+    /// `batch_size` 0 is taken as 1.
+    pub fn new(shared: Arc<Shared>, count: u64, interval: Duration, batch_size: u64) -> Self {
+        Self {
+            shared,
+            count,
+            interval,
+            batch_size: batch_size.max(1),
+            stop: Arc::new(AtomicBool::new(false)),
+            worker: None,
+        }
+    }
+}
+
+impl PushInputAdapter for AcmeInputAdapter {
+    type Value = InputValue;
+
+    fn name(&self) -> &str {
+        "AcmeInputAdapter"
+    }
+
+    fn start(
+        &mut self,
+        pusher: Pusher<InputValue>,
+        _start: DateTime,
+        _end: DateTime,
+    ) -> Result<()> {
+        let shared = Arc::clone(&self.shared);
+        let stop = Arc::clone(&self.stop);
+        let plan = Plan {
+            count: self.count,
+            interval: self.interval,
+            batch_size: self.batch_size,
+        };
+        let worker = pusher.spawn("acme-input", move |pusher| {
+            push_demo_values(pusher, &shared, plan, &stop)
+        })?;
+        self.worker = Some(worker);
+        Ok(())
+    }
+
+    fn stop(&mut self) -> Result<()> {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(worker) = self.worker.take() {
+            worker.thread().unpark();
+            worker
+                .join()
+                .map_err(|_| Error::runtime("the push thread could not be joined"))?;
+        }
+        Ok(())
+    }
+}
+
+/// What the push thread does: how many values, how fast, how many at a time.
+#[derive(Clone, Copy)]
+struct Plan {
+    count: u64,
+    interval: Duration,
+    batch_size: u64,
+}
+
+fn push_demo_values(
+    pusher: &Pusher<InputValue>,
+    shared: &Shared,
+    plan: Plan,
+    stop: &AtomicBool,
+) -> Result<()> {
+    let started = Instant::now();
+    let mut index = 0;
+    let mut batch = Vec::new();
+    while (plan.count == 0 || index < plan.count) && !stop.load(Ordering::Relaxed) {
+        let end = match plan.count {
+            0 => index + plan.batch_size,
+            count => count.min(index + plan.batch_size),
+        };
+        if plan.batch_size == 1 {
+            let value = InputValue::demo(index);
+            pusher.push(value)?;
+        } else {
+            batch.clear();
+            batch.extend((index..end).map(InputValue::demo));
+            pusher.push_batch(batch.iter().copied())?;
+        }
+        for _ in index..end {
+            shared.stats.record_pushed();
+        }
+        index = end;
+        if !plan.interval.is_zero() {
+            let intervals = u32::try_from(index).unwrap_or(u32::MAX);
+            sleep_until(started + plan.interval.saturating_mul(intervals), stop);
+        }
+    }
+    Ok(())
+}
+
+/// Sleeps until `deadline`, waking early when `stop` is set (and unparked).
+fn sleep_until(deadline: Instant, stop: &AtomicBool) {
+    loop {
+        let now = Instant::now();
+        if now >= deadline || stop.load(Ordering::Relaxed) {
+            return;
+        }
+        thread::park_timeout(deadline - now);
+    }
+}

@@ -1,0 +1,51 @@
+"""`python -m csp_adapter_acme`: the demo's JSON contract."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def run_demo(*args: str) -> tuple[int, dict]:
+    completed = subprocess.run(
+        [sys.executable, "-m", "csp_adapter_acme", *args], capture_output=True, text=True, timeout=300, check=False
+    )
+    last_line = completed.stdout.strip().splitlines()[-1]
+    return completed.returncode, json.loads(last_line)
+
+
+def test_demo_moves_every_value_and_reports_json() -> None:
+    code, result = run_demo("--count", "50000")
+    assert code == 0
+    assert (result["pushed"], result["received"], result["mismatches"]) == (50_000, 50_000, 0)
+    assert result["seconds"] > 0
+    assert result["ticks_per_second"] == pytest.approx(50_000 / result["seconds"], rel=1e-3)
+
+
+def test_demo_paced_run() -> None:
+    code, result = run_demo("--count", "20", "--interval-us", "2000")
+    assert code == 0
+    assert (result["pushed"], result["received"], result["mismatches"]) == (20, 20, 0)
+    assert result["seconds"] >= 19 * 0.002
+
+
+def test_demo_batched_run() -> None:
+    code, result = run_demo("--count", "30000", "--batch", "100")
+    assert code == 0
+    assert (result["pushed"], result["received"], result["mismatches"]) == (30_000, 30_000, 0)
+
+
+def test_demo_fails_when_values_are_missing() -> None:
+    # Pacing 1000 values at 10 ms cannot finish in 0.5 s: the demo must say so.
+    code, result = run_demo("--count", "1000", "--interval-us", "10000", "--timeout-s", "0.5")
+    assert code == 1
+    assert result["received"] < 1000
+
+
+def test_demo_rejects_bad_arguments() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "csp_adapter_acme", "--count", "0"], capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 2
+    assert "--count must be at least 1" in completed.stderr

@@ -1,0 +1,137 @@
+"""Misuse of the Python API raises exceptions that say what to do."""
+
+from datetime import timedelta
+
+import csp
+import pytest
+from conftest import run_realtime
+from csp.impl.wiring import input_adapter_def, output_adapter_def
+
+import csp_adapter_acme
+from csp_adapter_acme import AcmeAdapterManager, _build, _native
+from csp_adapter_acme._native import Runtime
+from csp_adapter_acme.adapters import INPUT_TYPE, OUTPUT_TYPE
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"count": -1}, ValueError, "count must be >= 0"),
+        ({"count": 1.5}, TypeError, "count must be an int"),
+        ({"interval": timedelta(seconds=-1)}, ValueError, "interval must not be negative"),
+        ({"interval": 5}, TypeError, "interval must be a datetime.timedelta"),
+        ({"push_mode": 1}, TypeError, "push_mode must be a csp.PushMode"),
+        ({"batch_size": 0}, ValueError, "batch_size must be >= 1"),
+    ],
+    ids=["negative-count", "float-count", "negative-interval", "int-interval", "int-push-mode", "zero-batch"],
+)
+def test_bad_subscribe_arguments(kwargs: dict, error: type[Exception], message: str) -> None:
+    manager = AcmeAdapterManager()
+    with pytest.raises(error, match=message):
+        manager.subscribe(**kwargs)
+
+
+def test_publish_rejects_a_time_series_of_another_type() -> None:
+    manager = AcmeAdapterManager()
+    with pytest.raises(TypeError, match=r"publish expects a ts\[int\], got str"):
+        manager.publish(csp.const("x"))
+
+
+def test_publish_rejects_a_negative_stop_after() -> None:
+    manager = AcmeAdapterManager()
+    with pytest.raises(ValueError, match="stop_after must be >= 0"):
+        manager.publish(csp.null_ts(OUTPUT_TYPE), stop_after=-5)
+
+
+def test_standalone_adapters_need_a_runtime() -> None:
+    with pytest.raises(TypeError, match="runtime must be a"):
+        csp_adapter_acme.acme_input(object(), count=1)  # type: ignore[arg-type]
+
+
+def _capsule_input(capsule_factory):
+    def create(mgr, engine, pytype, push_mode, scalars):
+        return _native._c_api_push_input_adapter(mgr, engine, pytype, push_mode, (capsule_factory(), None))
+
+    return input_adapter_def("capsule_input", create, csp.ts[INPUT_TYPE])
+
+
+def _capsule_output(capsule_factory):
+    def create(mgr, engine, scalars):
+        return _native._c_api_output_adapter(mgr, engine, (OUTPUT_TYPE, capsule_factory()))
+
+    return output_adapter_def("capsule_output", create, input=csp.ts[OUTPUT_TYPE])
+
+
+def test_a_capsule_used_twice_is_a_value_error() -> None:
+    runtime = Runtime()
+    capsule = runtime.input_capsule(0, 1_000_000, 1)
+    adapter = _capsule_input(lambda: capsule)
+
+    @csp.graph
+    def graph() -> None:
+        csp.add_graph_output("a", adapter())
+        csp.add_graph_output("b", adapter(push_mode=csp.PushMode.LAST_VALUE))
+
+    with pytest.raises(ValueError, match="already used.*create a new capsule for each adapter"):
+        run_realtime(graph, endtime=timedelta(milliseconds=50))
+
+
+def test_a_capsule_of_the_wrong_kind_is_a_type_error() -> None:
+    runtime = Runtime()
+    adapter = _capsule_input(lambda: runtime.output_capsule(0))
+
+    @csp.graph
+    def graph() -> None:
+        csp.add_graph_output("a", adapter())
+
+    with pytest.raises(TypeError, match="expected a csp.c.InputAdapterCapsule.*got a capsule named csp.c.Output"):
+        run_realtime(graph, endtime=timedelta(milliseconds=50))
+
+
+def test_an_object_that_is_no_capsule_is_a_type_error() -> None:
+    sink = _capsule_output(lambda: "not a capsule")
+
+    @csp.graph
+    def graph() -> None:
+        sink(csp.null_ts(OUTPUT_TYPE))
+
+    with pytest.raises(TypeError, match="expected a csp.c.OutputAdapterCapsule.*got an object of type str"):
+        run_realtime(graph, endtime=timedelta(milliseconds=50))
+
+
+def test_input_adapter_refuses_a_graph_type_it_does_not_push() -> None:
+    runtime = Runtime()
+
+    def create(mgr, engine, pytype, push_mode, scalars):
+        capsule = runtime.input_capsule(1, 0, 1)
+        return _native._c_api_push_input_adapter(mgr, engine, str, push_mode, (capsule, None))
+
+    adapter = input_adapter_def("wrong_type_input", create, csp.ts[str])
+
+    @csp.graph
+    def graph() -> None:
+        csp.add_graph_output("a", adapter())
+
+    message = r"AcmeInputAdapter pushes int but the graph declared its time series as ts\[str\]"
+    with pytest.raises(TypeError, match=message):
+        run_realtime(graph, endtime=timedelta(milliseconds=50))
+
+
+def test_an_unused_capsule_releases_its_adapter() -> None:
+    # Creating and dropping capsules must neither leak nor crash.
+    runtime = Runtime()
+    for _ in range(1000):
+        runtime.input_capsule(0, 0, 1)
+        runtime.output_capsule(0)
+        runtime.manager_capsule()
+
+
+def test_import_refuses_another_csp_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_native, "CSP_BUILD_VERSION", "0.0.1")
+    message = rf"built against csp 0\.0\.1 but csp {csp.__version__} is installed.*Rebuild"
+    with pytest.raises(ImportError, match=message):
+        _build.check_csp_version()
+
+
+def test_build_version_is_the_running_csp() -> None:
+    assert _native.CSP_BUILD_VERSION == csp.__version__
