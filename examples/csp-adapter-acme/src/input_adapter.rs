@@ -80,6 +80,15 @@ impl PushInputAdapter for AcmeInputAdapter {
     }
 }
 
+impl Drop for AcmeInputAdapter {
+    /// Joins the push thread even when the engine never called `stop`.
+    fn drop(&mut self) {
+        // The thread cannot fail to join unless it panicked, which the
+        // engine has already been told about.
+        let _ = PushInputAdapter::stop(self);
+    }
+}
+
 /// What the push thread does: how many values, how fast, how many at a time.
 #[derive(Clone, Copy)]
 struct Plan {

@@ -12,6 +12,7 @@ use super::engine;
 use super::error::{Error, ErrorKind, Result};
 use super::ffi;
 use super::guard;
+use super::user_data::{capsule_or_release, into_user_data, release_user_data, user_data_mut};
 use super::value::{PushValue, ValueType};
 use adapter_core::DateTime;
 
@@ -168,37 +169,34 @@ pub fn push_input_adapter_capsule<A: PushInputAdapter>(
     adapter: A,
 ) -> PyResult<Bound<'_, PyAny>> {
     let name = adapter.name().to_owned();
-    let user_data = Box::into_raw(Box::new(InputShim {
+    let user_data = into_user_data(InputShim {
         adapter,
         name,
         target: None,
-    }))
-    .cast::<c_void>();
+    });
     let vtable = ffi::CCspPushInputAdapterVTable {
         abi_version: ffi::CCSP_ABI_VERSION,
         struct_size: size_of::<ffi::CCspPushInputAdapterVTable>() as u32,
         user_data,
         start: Some(input_start::<A>),
         stop: Some(input_stop::<A>),
-        destroy: Some(input_destroy::<A>),
+        destroy: Some(release_user_data::<InputShim<A>>),
     };
     // SAFETY: the vtable is fully initialised; on success the capsule owns
     // user_data and destroys it exactly once (itself, or via the adapter).
-    let capsule = unsafe { ffi::ccsp_push_input_adapter_capsule_new(&vtable) };
-    if capsule.is_null() {
-        // SAFETY: the bridge did not take ownership.
-        unsafe { input_destroy::<A>(user_data) };
-        return Err(PyErr::fetch(py));
+    unsafe {
+        let capsule = ffi::ccsp_push_input_adapter_capsule_new(&vtable);
+        capsule_or_release(py, capsule, user_data, release_user_data::<InputShim<A>>)
     }
-    // SAFETY: the bridge returned a new reference to a capsule.
-    Ok(unsafe { Bound::from_owned_ptr(py, capsule.cast()) })
 }
 
-/// # Safety
-/// `user_data` must come from `push_input_adapter_capsule::<A>`.
-unsafe fn shim<'a, A: PushInputAdapter>(user_data: *mut c_void) -> &'a mut InputShim<A> {
-    // SAFETY: guaranteed by the caller; the engine calls back from one thread.
-    unsafe { &mut *user_data.cast::<InputShim<A>>() }
+impl<A: PushInputAdapter> Drop for InputShim<A> {
+    /// However the engine ends, no push reaches a destroyed adapter.
+    fn drop(&mut self) {
+        if let Some(target) = &self.target {
+            target.deactivate();
+        }
+    }
 }
 
 unsafe extern "C" fn input_start<A: PushInputAdapter>(
@@ -209,7 +207,7 @@ unsafe extern "C" fn input_start<A: PushInputAdapter>(
     end: ffi::CCspDateTime,
 ) -> ffi::CCspErrorCode {
     // SAFETY: the bridge passes back the user_data it got from us.
-    let shim = unsafe { shim::<A>(user_data) };
+    let shim = unsafe { user_data_mut::<InputShim<A>>(user_data) };
     let context = format!("{} start", shim.name);
     guard::call(&context, || {
         // SAFETY: the adapter handle is live during start.
@@ -242,7 +240,7 @@ unsafe extern "C" fn input_start<A: PushInputAdapter>(
 
 unsafe extern "C" fn input_stop<A: PushInputAdapter>(user_data: *mut c_void) -> ffi::CCspErrorCode {
     // SAFETY: the bridge passes back the user_data it got from us.
-    let shim = unsafe { shim::<A>(user_data) };
+    let shim = unsafe { user_data_mut::<InputShim<A>>(user_data) };
     let context = format!("{} stop", shim.name);
     guard::call(&context, || {
         if let Some(target) = shim.target.take() {
@@ -250,17 +248,6 @@ unsafe extern "C" fn input_stop<A: PushInputAdapter>(user_data: *mut c_void) -> 
         }
         shim.adapter.stop()
     })
-}
-
-unsafe extern "C" fn input_destroy<A: PushInputAdapter>(user_data: *mut c_void) {
-    guard::call_infallible("push input adapter destroy", || {
-        // SAFETY: called exactly once with the pointer from Box::into_raw.
-        let shim = unsafe { Box::from_raw(user_data.cast::<InputShim<A>>()) };
-        if let Some(target) = &shim.target {
-            target.deactivate();
-        }
-        drop(shim);
-    });
 }
 
 pub(crate) fn short_type_name<T: ?Sized>() -> &'static str {

@@ -15,6 +15,7 @@ mod guard;
 mod input;
 mod manager;
 mod output;
+mod user_data;
 mod value;
 
 pub use adapter_core::{DateTime, TimeDelta};

@@ -10,6 +10,7 @@ use super::engine::Engine;
 use super::error::Result;
 use super::ffi;
 use super::guard;
+use super::user_data::{capsule_or_release, into_user_data, release_user_data, user_data_mut};
 use adapter_core::DateTime;
 
 /// An adapter manager: owns what its adapters share (connections, sessions,
@@ -40,7 +41,7 @@ pub fn adapter_manager_capsule<M: AdapterManager>(
 ) -> PyResult<Bound<'_, PyAny>> {
     let name = CString::new(manager.name())
         .map_err(|_| PyValueError::new_err("an adapter manager name must not contain NUL"))?;
-    let user_data = Box::into_raw(Box::new(ManagerShim { manager, name })).cast::<c_void>();
+    let user_data = into_user_data(ManagerShim { manager, name });
     let vtable = ffi::CCspAdapterManagerVTable {
         abi_version: ffi::CCSP_ABI_VERSION,
         struct_size: size_of::<ffi::CCspAdapterManagerVTable>() as u32,
@@ -49,30 +50,21 @@ pub fn adapter_manager_capsule<M: AdapterManager>(
         process_next_sim_time_slice: Some(manager_no_sim_data),
         start: Some(manager_start::<M>),
         stop: Some(manager_stop::<M>),
-        destroy: Some(manager_destroy::<M>),
+        destroy: Some(release_user_data::<ManagerShim<M>>),
     };
     // SAFETY: the vtable is fully initialised; on success the capsule owns user_data.
-    let capsule = unsafe { ffi::ccsp_adapter_manager_capsule_new(&vtable) };
-    if capsule.is_null() {
-        // SAFETY: the bridge did not take ownership.
-        unsafe { manager_destroy::<M>(user_data) };
-        return Err(PyErr::fetch(py));
+    unsafe {
+        let capsule = ffi::ccsp_adapter_manager_capsule_new(&vtable);
+        capsule_or_release(py, capsule, user_data, release_user_data::<ManagerShim<M>>)
     }
-    // SAFETY: the bridge returned a new reference to a capsule.
-    Ok(unsafe { Bound::from_owned_ptr(py, capsule.cast()) })
-}
-
-/// # Safety
-/// `user_data` must come from `adapter_manager_capsule::<M>`.
-unsafe fn shim<'a, M: AdapterManager>(user_data: *mut c_void) -> &'a mut ManagerShim<M> {
-    // SAFETY: guaranteed by the caller; the engine calls back from one thread.
-    unsafe { &mut *user_data.cast::<ManagerShim<M>>() }
 }
 
 unsafe extern "C" fn manager_name<M: AdapterManager>(user_data: *mut c_void) -> *const c_char {
     // SAFETY: the bridge passes back the user_data it got from us; the name
     // lives as long as the shim.
-    unsafe { shim::<M>(user_data) }.name.as_ptr()
+    unsafe { user_data_mut::<ManagerShim<M>>(user_data) }
+        .name
+        .as_ptr()
 }
 
 /// This manager serves realtime adapters only: it never has sim data.
@@ -90,7 +82,7 @@ unsafe extern "C" fn manager_start<M: AdapterManager>(
     end: ffi::CCspDateTime,
 ) -> ffi::CCspErrorCode {
     // SAFETY: the bridge passes back the user_data it got from us.
-    let shim = unsafe { shim::<M>(user_data) };
+    let shim = unsafe { user_data_mut::<ManagerShim<M>>(user_data) };
     let context = format!("{} start", shim.name.to_string_lossy());
     guard::call(&context, || {
         shim.manager.start(
@@ -103,14 +95,7 @@ unsafe extern "C" fn manager_start<M: AdapterManager>(
 
 unsafe extern "C" fn manager_stop<M: AdapterManager>(user_data: *mut c_void) -> ffi::CCspErrorCode {
     // SAFETY: the bridge passes back the user_data it got from us.
-    let shim = unsafe { shim::<M>(user_data) };
+    let shim = unsafe { user_data_mut::<ManagerShim<M>>(user_data) };
     let context = format!("{} stop", shim.name.to_string_lossy());
     guard::call(&context, || shim.manager.stop())
-}
-
-unsafe extern "C" fn manager_destroy<M: AdapterManager>(user_data: *mut c_void) {
-    guard::call_infallible("adapter manager destroy", || {
-        // SAFETY: called exactly once with the pointer from Box::into_raw.
-        drop(unsafe { Box::from_raw(user_data.cast::<ManagerShim<M>>()) });
-    });
 }

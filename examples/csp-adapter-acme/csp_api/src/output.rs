@@ -10,6 +10,7 @@ use super::error::Result;
 use super::ffi;
 use super::guard;
 use super::input::short_type_name;
+use super::user_data::{capsule_or_release, into_user_data, release_user_data, user_data_mut};
 use super::value::TickValue;
 use adapter_core::DateTime;
 
@@ -48,11 +49,10 @@ pub fn output_adapter_capsule<A: OutputAdapter>(
     adapter: A,
 ) -> PyResult<Bound<'_, PyAny>> {
     let execute_context = format!("{} on_tick", adapter.name());
-    let user_data = Box::into_raw(Box::new(OutputShim {
+    let user_data = into_user_data(OutputShim {
         adapter,
         execute_context,
-    }))
-    .cast::<c_void>();
+    });
     let vtable = ffi::CCspOutputAdapterVTable {
         abi_version: ffi::CCSP_ABI_VERSION,
         struct_size: size_of::<ffi::CCspOutputAdapterVTable>() as u32,
@@ -60,24 +60,13 @@ pub fn output_adapter_capsule<A: OutputAdapter>(
         start: Some(output_start::<A>),
         stop: Some(output_stop::<A>),
         execute: Some(output_execute::<A>),
-        destroy: Some(output_destroy::<A>),
+        destroy: Some(release_user_data::<OutputShim<A>>),
     };
     // SAFETY: the vtable is fully initialised; on success the capsule owns user_data.
-    let capsule = unsafe { ffi::ccsp_output_adapter_capsule_new(&vtable) };
-    if capsule.is_null() {
-        // SAFETY: the bridge did not take ownership.
-        unsafe { output_destroy::<A>(user_data) };
-        return Err(PyErr::fetch(py));
+    unsafe {
+        let capsule = ffi::ccsp_output_adapter_capsule_new(&vtable);
+        capsule_or_release(py, capsule, user_data, release_user_data::<OutputShim<A>>)
     }
-    // SAFETY: the bridge returned a new reference to a capsule.
-    Ok(unsafe { Bound::from_owned_ptr(py, capsule.cast()) })
-}
-
-/// # Safety
-/// `user_data` must come from `output_adapter_capsule::<A>`.
-unsafe fn shim<'a, A: OutputAdapter>(user_data: *mut c_void) -> &'a mut OutputShim<A> {
-    // SAFETY: guaranteed by the caller; the engine calls back from one thread.
-    unsafe { &mut *user_data.cast::<OutputShim<A>>() }
 }
 
 unsafe extern "C" fn output_start<A: OutputAdapter>(
@@ -87,7 +76,7 @@ unsafe extern "C" fn output_start<A: OutputAdapter>(
     end: ffi::CCspDateTime,
 ) -> ffi::CCspErrorCode {
     // SAFETY: the bridge passes back the user_data it got from us.
-    let shim = unsafe { shim::<A>(user_data) };
+    let shim = unsafe { user_data_mut::<OutputShim<A>>(user_data) };
     let context = format!("{} start", shim.adapter.name());
     guard::call(&context, || {
         shim.adapter.start(
@@ -104,7 +93,7 @@ unsafe extern "C" fn output_execute<A: OutputAdapter>(
     input: ffi::CCspInputHandle,
 ) -> ffi::CCspErrorCode {
     // SAFETY: the bridge passes back the user_data it got from us.
-    let shim = unsafe { shim::<A>(user_data) };
+    let shim = unsafe { user_data_mut::<OutputShim<A>>(user_data) };
     guard::call(&shim.execute_context, || {
         // SAFETY: `input` is the live input of this execute call.
         let value = unsafe { <A::Value<'_> as TickValue<'_>>::read_raw(input) }?;
@@ -114,14 +103,7 @@ unsafe extern "C" fn output_execute<A: OutputAdapter>(
 
 unsafe extern "C" fn output_stop<A: OutputAdapter>(user_data: *mut c_void) -> ffi::CCspErrorCode {
     // SAFETY: the bridge passes back the user_data it got from us.
-    let shim = unsafe { shim::<A>(user_data) };
+    let shim = unsafe { user_data_mut::<OutputShim<A>>(user_data) };
     let context = format!("{} stop", shim.adapter.name());
     guard::call(&context, || shim.adapter.stop())
-}
-
-unsafe extern "C" fn output_destroy<A: OutputAdapter>(user_data: *mut c_void) {
-    guard::call_infallible("output adapter destroy", || {
-        // SAFETY: called exactly once with the pointer from Box::into_raw.
-        drop(unsafe { Box::from_raw(user_data.cast::<OutputShim<A>>()) });
-    });
 }
