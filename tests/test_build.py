@@ -30,7 +30,8 @@ pytestmark = pytest.mark.build
 
 def run(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess[str]:
     completed = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
-    assert completed.returncode == 0, f"{' '.join(args)} failed:\n{completed.stdout[-4000:]}\n{completed.stderr[-4000:]}"
+    output = f"{completed.stdout[-4000:]}\n{completed.stderr[-4000:]}"
+    assert completed.returncode == 0, f"{' '.join(args)} failed:\n{output}"
     return completed
 
 
@@ -43,9 +44,7 @@ def build_env(cargo_target_dir: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(
-    scope="module", params=BUILDS, ids=[f"{i}-to-{o}" for i, o, _ in BUILDS]
-)
+@pytest.fixture(scope="module", params=BUILDS, ids=[f"{i}-to-{o}" for i, o, _ in BUILDS])
 def installed(request: pytest.FixtureRequest, copie_session, build_env: dict[str, str]) -> tuple[Path, str]:
     input_type, output_type, adapter_name = request.param
     project_name = f"csp-adapter-{adapter_name.lower()}"
@@ -61,7 +60,8 @@ def installed(request: pytest.FixtureRequest, copie_session, build_env: dict[str
     project = result.project_dir
     # The default project is installed editable, the others as wheels.
     editable = ["-e"] if adapter_name == "Acme" else []
-    run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation", *editable, "."], project, build_env)
+    pip_install = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation", *editable, "."]
+    run(pip_install, project, build_env)
     return project, project_name.replace("-", "_")
 
 

@@ -41,7 +41,9 @@ BAD_ANSWERS = [
 ]
 
 
-@pytest.mark.parametrize(("answers", "message"), [(a, m) for _, a, m in BAD_ANSWERS], ids=[i for i, _, _ in BAD_ANSWERS])
+@pytest.mark.parametrize(
+    ("answers", "message"), [(a, m) for _, a, m in BAD_ANSWERS], ids=[name for name, _, _ in BAD_ANSWERS]
+)
 def test_bad_answer_is_rejected(tmp_path: Path, answers: dict[str, str], message: str) -> None:
     question = next(iter(answers))
     with pytest.raises(ValueError) as error:
