@@ -32,7 +32,7 @@ demo: venv  ## render the default example, build it with pip, run its demo again
 	$(PY) -m pip install --quiet $(BUILD)/demo
 	cd $(BUILD) && $(PY) -m csp_adapter_acme --count $(DEMO_COUNT)
 
-test: venv  ## all tests: render every combination, validators, example drift, six builds
+test: venv lint  ## all tests: render every combination, validators, example drift, six builds
 	$(PY) -m pytest
 
 test-render: venv  ## the fast tests only (no builds)
