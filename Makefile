@@ -3,7 +3,7 @@
 
 PYTHON ?= python3
 VENV ?= .venv
-PY := $(VENV)/bin/python
+PY := $(abspath $(VENV))/bin/python
 BUILD := build
 EXAMPLE := examples/csp-adapter-acme
 DEMO_COUNT ?= 1000000
@@ -11,7 +11,7 @@ DEMO_COUNT ?= 1000000
 # One Cargo target directory for every build (demo, tests, examples).
 export CARGO_TARGET_DIR ?= $(abspath $(BUILD)/cargo-target)
 # The rendered projects' build.rs find csp through this interpreter.
-export PYO3_PYTHON := $(abspath $(PY))
+export PYO3_PYTHON := $(PY)
 
 .PHONY: venv demo test test-render test-build lint format example clean help
 
