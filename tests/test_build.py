@@ -94,6 +94,18 @@ def test_demo_moves_every_value(installed: tuple[Path, str], build_env: dict[str
     assert result["seconds"] > 0 and result["ticks_per_second"] > 0
 
 
+def test_ten_million_ticks_non_collapsing(installed: tuple[Path, str], build_env: dict[str, str]) -> None:
+    project, package = installed
+    if package != "csp_adapter_acme":
+        pytest.skip("the stress run uses the default project only")
+    count = 10_000_000
+    completed = run([sys.executable, "-m", package, "--count", str(count)], project.parent, build_env)
+    line = completed.stdout.strip().splitlines()[-1]
+    print(f"\nstress: {line}")
+    result = json.loads(line)
+    assert (result["pushed"], result["received"], result["mismatches"]) == (count, count, 0)
+
+
 def test_python_is_mypy_clean(installed: tuple[Path, str], build_env: dict[str, str]) -> None:
     project, package = installed
     run([sys.executable, "-m", "mypy", package, "tests"], project, build_env)

@@ -40,9 +40,14 @@ EXPECTED_FILES = [
     "csp_adapter_acme/demo.py",
     "csp_adapter_acme/py.typed",
     "csp_adapter_acme/_native.pyi",
+    "tests/probes.py",
     "tests/test_adapters.py",
     "tests/test_demo_cli.py",
+    "tests/test_faults.py",
+    "tests/test_load.py",
     "tests/test_misuse.py",
+    "tests/test_values.py",
+    "csp_api/src/testing.rs",
 ]
 
 COMBINATIONS = list(product(TYPES, TYPES))

@@ -33,6 +33,7 @@ BAD_ANSWERS = [
     ("description-multiline", {"description": "one\ntwo"}, "description must be a single line"),
     ("description-quote", {"description": 'say "hi"'}, "description must not contain"),
     ("author-name-empty", {"author_name": ""}, "author_name must not be empty"),
+    ("author-name-quote", {"author_name": 'Ann "the" Dev'}, "author_name must be one line without"),
     ("author-email-empty", {"author_email": ""}, "author_email must not be empty"),
     ("author-email-no-at", {"author_email": "someone.example.com"}, "is not an email address"),
     ("author-email-no-domain", {"author_email": "someone@localhost"}, "is not an email address"),
@@ -67,3 +68,9 @@ def test_defaults_derive_from_project_name(tmp_path: Path) -> None:
     assert answers["package_name"] == "csp_market_data"
     assert answers["adapter_name"] == "MarketData"
     assert answers["output_type"] == answers["input_type"] == "int"
+
+
+def test_readme_table_lists_every_rejected_answer() -> None:
+    readme = (ROOT / "README.md").read_text()
+    missing = [name for name, answers, message in BAD_ANSWERS if message not in readme]
+    assert missing == [], "add these cases to the README's table of rejected answers"

@@ -81,6 +81,7 @@ impl Runtime {
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     csp_api::register_bridge_functions(module)?;
+    csp_api::add_testing_module(module)?;
     module.add_class::<Runtime>()?;
     module.add("CSP_BUILD_VERSION", csp_api::CSP_BUILD_VERSION)?;
     Ok(())

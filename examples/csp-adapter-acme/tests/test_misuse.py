@@ -9,7 +9,7 @@ from csp.impl.wiring import input_adapter_def, output_adapter_def
 
 import csp_adapter_acme
 from csp_adapter_acme import AcmeAdapterManager, _build, _native
-from csp_adapter_acme._native import Runtime
+from csp_adapter_acme._native import Runtime, testing
 from csp_adapter_acme.adapters import INPUT_TYPE, OUTPUT_TYPE
 
 
@@ -117,13 +117,35 @@ def test_input_adapter_refuses_a_graph_type_it_does_not_push() -> None:
         run_realtime(graph, endtime=timedelta(milliseconds=50))
 
 
+@pytest.mark.parametrize(
+    ("abi_version", "struct_size", "message"),
+    [
+        (2, 40, "abi_version 2 but this bridge implements abi_version 1"),
+        (0, 40, "abi_version 0 but this bridge implements abi_version 1"),
+        (1, 16, "struct_size 16 but abi_version 1 needs at least 40"),
+    ],
+    ids=["newer-abi", "zero-abi", "short-struct"],
+)
+def test_a_vtable_the_bridge_cannot_read_is_refused(abi_version: int, struct_size: int, message: str) -> None:
+    adapter = _capsule_input(lambda: testing.input_capsule_with_header(abi_version, struct_size))
+
+    @csp.graph
+    def graph() -> None:
+        csp.add_graph_output("a", adapter())
+
+    with pytest.raises(ValueError, match=message):
+        run_realtime(graph, endtime=timedelta(milliseconds=50))
+
+
 def test_an_unused_capsule_releases_its_adapter() -> None:
-    # Creating and dropping capsules must neither leak nor crash.
+    # A capsule never used to build an adapter destroys what it holds.
     runtime = Runtime()
+    created, released = testing.object_counts()
     for _ in range(1000):
         runtime.input_capsule(0, 0, 1)
         runtime.output_capsule(0)
         runtime.manager_capsule()
+    assert testing.object_counts() == (created + 3000, released + 3000)
 
 
 def test_import_refuses_another_csp_version(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -75,8 +75,9 @@ CCspErrorCode guarded( F && f ) noexcept
     }
 }
 
-// Called after a VTable callback returned an error: raise it in the engine.
-[[noreturn]] void throwCallbackError( CCspErrorCode code, const char * what )
+// The csp exception (raised in Python as TypeError, ValueError or
+// RuntimeError) for a VTable callback that returned an error.
+std::exception_ptr callbackError( CCspErrorCode code, const char * what )
 {
     std::string message = t_lastError.message.empty() ? std::string( what ) + " failed with error code " + std::to_string( code )
                                                        : t_lastError.message;
@@ -84,20 +85,30 @@ CCspErrorCode guarded( F && f ) noexcept
     switch( code )
     {
         case CCSP_ERROR_TYPE_MISMATCH:
-            CSP_THROW( csp::TypeError, message );
+            return std::make_exception_ptr( csp::TypeError( "TypeError", message, __FILE__, __func__, __LINE__ ) );
         case CCSP_ERROR_VALUE:
         case CCSP_ERROR_INVALID_ARGUMENT:
         case CCSP_ERROR_OUT_OF_RANGE:
-            CSP_THROW( csp::ValueError, message );
+            return std::make_exception_ptr( csp::ValueError( "ValueError", message, __FILE__, __func__, __LINE__ ) );
         default:
-            CSP_THROW( csp::RuntimeException, message );
+            return std::make_exception_ptr( csp::RuntimeException( "RuntimeException", message, __FILE__, __func__, __LINE__ ) );
     }
 }
 
+// Raises a failed callback's error in the engine.
 void check( CCspErrorCode code, const char * what )
 {
     if( code != CCSP_OK )
-        throwCallbackError( code, what );
+        std::rethrow_exception( callbackError( code, what ) );
+}
+
+// For stop callbacks: csp stops adapters one after another without catching,
+// so instead of throwing (which would leave the rest unstopped) the error is
+// handed to the engine, which raises it from csp.run once all have stopped.
+void checkStop( CCspErrorCode code, const char * what, csp::RootEngine * engine )
+{
+    if( code != CCSP_OK )
+        engine -> shutdown( callbackError( code, what ) );
 }
 
 // ---------------------------------------------------------------- types
@@ -273,7 +284,7 @@ public:
     void stop() override
     {
         if( m_vtable.stop )
-            check( m_vtable.stop( m_vtable.user_data ), "push input adapter stop" );
+            checkStop( m_vtable.stop( m_vtable.user_data ), "push input adapter stop", rootEngine() );
     }
 
     CCspType ctype() const { return m_type; }
@@ -313,7 +324,7 @@ public:
     void stop() override
     {
         if( m_vtable.stop )
-            check( m_vtable.stop( m_vtable.user_data ), "output adapter stop" );
+            checkStop( m_vtable.stop( m_vtable.user_data ), "output adapter stop", rootEngine() );
     }
 
     void executeImpl() override
@@ -350,7 +361,7 @@ public:
     void stop() override
     {
         if( m_vtable.stop )
-            check( m_vtable.stop( m_vtable.user_data ), "adapter manager stop" );
+            checkStop( m_vtable.stop( m_vtable.user_data ), "adapter manager stop", rootEngine() );
         csp::AdapterManager::stop();
     }
 

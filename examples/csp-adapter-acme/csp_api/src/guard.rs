@@ -4,6 +4,9 @@
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+
 use super::error::{Error, Result};
 use super::ffi;
 
@@ -19,10 +22,21 @@ pub(crate) fn call(context: &str, f: impl FnOnce() -> Result<()>) -> ffi::CCspEr
     }
 }
 
-/// Runs `f` where no error can be returned (destroy); a panic is printed.
+/// Runs `f` where no error can be returned (destroy, after `csp.run` has
+/// returned): a panic is reported to `sys.unraisablehook`, as Python does
+/// for exceptions in destructors.
 pub(crate) fn call_infallible(context: &str, f: impl FnOnce()) {
     if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
-        eprintln!("{context} panicked: {}", panic_message(payload.as_ref()));
+        let message = format!("{context} panicked: {}", panic_message(payload.as_ref()));
+        // Reporting must not unwind either.
+        let reported = catch_unwind(AssertUnwindSafe(|| {
+            Python::attach(|py| {
+                PyRuntimeError::new_err(message.clone()).write_unraisable(py, None)
+            });
+        }));
+        if reported.is_err() {
+            eprintln!("{message}");
+        }
     }
 }
 

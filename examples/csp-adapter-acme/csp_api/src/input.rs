@@ -12,7 +12,9 @@ use super::engine;
 use super::error::{Error, ErrorKind, Result};
 use super::ffi;
 use super::guard;
-use super::user_data::{capsule_or_release, into_user_data, release_user_data, user_data_mut};
+use super::user_data::{
+    UserData, capsule_or_release, into_user_data, release_user_data, user_data_mut,
+};
 use super::value::{PushValue, ValueType};
 use adapter_core::DateTime;
 
@@ -160,6 +162,12 @@ struct InputShim<A: PushInputAdapter> {
     adapter: A,
     name: String,
     target: Option<Arc<PushTarget>>,
+}
+
+impl<A: PushInputAdapter> UserData for InputShim<A> {
+    fn name(&self) -> &str {
+        &self.name
+    }
 }
 
 /// Wraps `adapter` in a single-use `csp.c.InputAdapterCapsule` for

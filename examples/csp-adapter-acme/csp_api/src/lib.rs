@@ -15,6 +15,7 @@ mod guard;
 mod input;
 mod manager;
 mod output;
+mod testing;
 mod user_data;
 mod value;
 
@@ -24,6 +25,8 @@ pub use error::{Error, ErrorKind, Result};
 pub use input::{PushInputAdapter, Pusher, push_input_adapter_capsule};
 pub use manager::{AdapterManager, adapter_manager_capsule};
 pub use output::{OutputAdapter, output_adapter_capsule};
+pub use testing::add_testing_module;
+pub use user_data::object_counts;
 pub use value::{PushValue, TickValue, ValueType};
 
 use pyo3::prelude::*;

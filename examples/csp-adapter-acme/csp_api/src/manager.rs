@@ -10,7 +10,9 @@ use super::engine::Engine;
 use super::error::Result;
 use super::ffi;
 use super::guard;
-use super::user_data::{capsule_or_release, into_user_data, release_user_data, user_data_mut};
+use super::user_data::{
+    UserData, capsule_or_release, into_user_data, release_user_data, user_data_mut,
+};
 use adapter_core::DateTime;
 
 /// An adapter manager: owns what its adapters share (connections, sessions,
@@ -31,6 +33,12 @@ pub trait AdapterManager: Send + 'static {
 struct ManagerShim<M: AdapterManager> {
     manager: M,
     name: CString,
+}
+
+impl<M: AdapterManager> UserData for ManagerShim<M> {
+    fn name(&self) -> &str {
+        self.name.to_str().unwrap_or("adapter manager")
+    }
 }
 
 /// Wraps `manager` in a single-use `csp.c.AdapterManagerCapsule` for

@@ -10,7 +10,9 @@ use super::error::Result;
 use super::ffi;
 use super::guard;
 use super::input::short_type_name;
-use super::user_data::{capsule_or_release, into_user_data, release_user_data, user_data_mut};
+use super::user_data::{
+    UserData, capsule_or_release, into_user_data, release_user_data, user_data_mut,
+};
 use super::value::TickValue;
 use adapter_core::DateTime;
 
@@ -39,7 +41,14 @@ pub trait OutputAdapter: Send + 'static {
 
 struct OutputShim<A: OutputAdapter> {
     adapter: A,
+    name: String,
     execute_context: String,
+}
+
+impl<A: OutputAdapter> UserData for OutputShim<A> {
+    fn name(&self) -> &str {
+        &self.name
+    }
 }
 
 /// Wraps `adapter` in a single-use `csp.c.OutputAdapterCapsule` for
@@ -48,9 +57,11 @@ pub fn output_adapter_capsule<A: OutputAdapter>(
     py: Python<'_>,
     adapter: A,
 ) -> PyResult<Bound<'_, PyAny>> {
-    let execute_context = format!("{} on_tick", adapter.name());
+    let name = adapter.name().to_owned();
+    let execute_context = format!("{name} on_tick");
     let user_data = into_user_data(OutputShim {
         adapter,
+        name,
         execute_context,
     });
     let vtable = ffi::CCspOutputAdapterVTable {
@@ -77,7 +88,7 @@ unsafe extern "C" fn output_start<A: OutputAdapter>(
 ) -> ffi::CCspErrorCode {
     // SAFETY: the bridge passes back the user_data it got from us.
     let shim = unsafe { user_data_mut::<OutputShim<A>>(user_data) };
-    let context = format!("{} start", shim.adapter.name());
+    let context = format!("{} start", shim.name);
     guard::call(&context, || {
         shim.adapter.start(
             Engine::new(engine),
@@ -104,6 +115,6 @@ unsafe extern "C" fn output_execute<A: OutputAdapter>(
 unsafe extern "C" fn output_stop<A: OutputAdapter>(user_data: *mut c_void) -> ffi::CCspErrorCode {
     // SAFETY: the bridge passes back the user_data it got from us.
     let shim = unsafe { user_data_mut::<OutputShim<A>>(user_data) };
-    let context = format!("{} stop", shim.adapter.name());
+    let context = format!("{} stop", shim.name);
     guard::call(&context, || shim.adapter.stop())
 }

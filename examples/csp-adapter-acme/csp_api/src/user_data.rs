@@ -2,13 +2,33 @@
 //! own them until an engine-owned adapter takes over.
 
 use std::ffi::c_void;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use pyo3::prelude::*;
 
 use super::guard;
 
+static CREATED: AtomicU64 = AtomicU64::new(0);
+static RELEASED: AtomicU64 = AtomicU64::new(0);
+
+/// How many adapter and manager objects were handed to the bridge so far, and
+/// how many of them were released: equal whenever no engine or capsule is alive.
+pub fn object_counts() -> (u64, u64) {
+    (
+        CREATED.load(Ordering::SeqCst),
+        RELEASED.load(Ordering::SeqCst),
+    )
+}
+
+/// An object the engine owns through a VTable's `user_data`.
+pub(crate) trait UserData {
+    /// The adapter's or manager's name, for error messages.
+    fn name(&self) -> &str;
+}
+
 /// Moves `value` to the heap; release it with [`release_user_data::<T>`].
-pub(crate) fn into_user_data<T>(value: T) -> *mut c_void {
+pub(crate) fn into_user_data<T: UserData>(value: T) -> *mut c_void {
+    CREATED.fetch_add(1, Ordering::SeqCst);
     Box::into_raw(Box::new(value)).cast()
 }
 
@@ -24,11 +44,12 @@ pub(crate) unsafe fn user_data_mut<'a, T>(user_data: *mut c_void) -> &'a mut T {
 ///
 /// # Safety
 /// Called exactly once, with a pointer from `into_user_data::<T>`.
-pub(crate) unsafe extern "C" fn release_user_data<T>(user_data: *mut c_void) {
-    guard::call_infallible(std::any::type_name::<T>(), || {
-        // SAFETY: guaranteed by the caller.
-        drop(unsafe { Box::from_raw(user_data.cast::<T>()) });
-    });
+pub(crate) unsafe extern "C" fn release_user_data<T: UserData>(user_data: *mut c_void) {
+    RELEASED.fetch_add(1, Ordering::SeqCst);
+    // SAFETY: guaranteed by the caller.
+    let object = unsafe { Box::from_raw(user_data.cast::<T>()) };
+    let context = format!("{} destroy", object.name());
+    guard::call_infallible(&context, || drop(object));
 }
 
 /// Wraps the bridge's answer to a `ccsp_*_capsule_new` call: the new capsule,

@@ -1,0 +1,57 @@
+"""Many runs in one process: no thread or memory left behind."""
+
+import gc
+import os
+import resource
+from datetime import timedelta
+
+import csp
+
+from csp_adapter_acme import AcmeAdapterManager
+from csp_adapter_acme._native import testing
+
+RUNS = 200
+WARM_UP = 20
+TICKS_PER_RUN = 2_000
+# Allowed RSS growth from run WARM_UP to run RUNS.
+RSS_BOUND = 2 * 1024 * 1024
+
+
+def os_threads() -> int:
+    """Threads of this process as the OS sees them (Rust threads included)."""
+    return len(os.listdir("/proc/self/task"))
+
+
+def rss() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize()
+
+
+def test_two_hundred_runs_leave_no_threads_and_no_leak() -> None:
+    manager = AcmeAdapterManager()
+
+    @csp.graph
+    def graph() -> None:
+        values = manager.subscribe(count=TICKS_PER_RUN, interval=timedelta(0))
+        manager.publish(values, stop_after=TICKS_PER_RUN)
+
+    threads = os_threads()
+    rss_after_warm_up = 0
+    for run in range(1, RUNS + 1):
+        csp.run(graph, endtime=timedelta(seconds=30), realtime=True)
+        assert manager.stats()["received"] == TICKS_PER_RUN
+        assert os_threads() == threads, f"run {run} left {os_threads() - threads} threads behind"
+        if run == WARM_UP:
+            gc.collect()
+            rss_after_warm_up = rss()
+    gc.collect()
+    created, released = testing.object_counts()
+    growth = rss() - rss_after_warm_up
+    print(
+        f"\n{RUNS} runs of {TICKS_PER_RUN} ticks: {threads} threads before and after every run; "
+        f"RSS {rss_after_warm_up / 2**20:.1f} MiB after run {WARM_UP}, {rss() / 2**20:.1f} MiB after run {RUNS} "
+        f"(growth {growth / 2**10:.0f} KiB, bound {RSS_BOUND / 2**10:.0f} KiB); "
+        f"objects created {created}, released {released}"
+    )
+    assert created == released
+    assert growth < RSS_BOUND

@@ -1,0 +1,73 @@
+"""Runs a rendered project's tests under valgrind and reports what concerns the adapter.
+
+    python tools/memcheck.py PROJECT_DIR [PYTEST_ARGS...]
+
+CPython and numpy keep memory until exit by design, so only errors and
+definite leaks whose stacks pass through the adapter's extension (the Rust
+code and the C++ bridge in ``_native*.so``) count. Prints valgrind's summary
+and those records; exits 1 if there is any.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+OURS = re.compile(r"_native[^ ]*\.so|csp_c_api_bridge|csp_api::|adapter_core::")
+VALGRIND = [
+    "valgrind",
+    "--tool=memcheck",
+    "--leak-check=full",
+    "--show-leak-kinds=definite",
+    "--errors-for-leak-kinds=definite",
+    "--num-callers=40",
+    "--track-origins=no",
+]
+
+
+def records(log: str) -> list[str]:
+    """valgrind's records: blocks of '==pid==' lines separated by blank ones."""
+    blocks, current = [], []
+    for line in log.splitlines():
+        text = re.sub(r"^==\d+== ?", "", line)
+        if text.strip():
+            current.append(text)
+        elif current:
+            blocks.append("\n".join(current))
+            current = []
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+def main() -> int:
+    project = Path(sys.argv[1]).resolve()
+    pytest_args = sys.argv[2:] or ["tests/test_adapters.py", "tests/test_faults.py", "tests/test_misuse.py"]
+    with tempfile.TemporaryDirectory() as tmp:
+        log_path = Path(tmp) / "valgrind.log"
+        command = [*VALGRIND, f"--log-file={log_path}", sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        env = {**os.environ, "PYTHONMALLOC": "malloc"}
+        completed = subprocess.run([*command, *pytest_args], cwd=project, env=env, check=False)
+        log = log_path.read_text()
+    blocks = records(log)
+    summary = [b for b in blocks if b.startswith(("HEAP SUMMARY", "LEAK SUMMARY", "ERROR SUMMARY"))]
+    errors = [b for b in blocks if b.startswith(("Invalid ", "Conditional jump", "Use of uninitialised", "Mismatched"))]
+    leaks = [b for b in blocks if "definitely lost in loss record" in b]
+    ours = [b for b in errors + leaks if OURS.search(b)]
+    print("\n".join(summary))
+    print(
+        f"\nmemcheck: {len(errors)} memory errors and {len(leaks)} definite leaks in the process; "
+        f"{len(ours)} of them involve the adapter's extension"
+    )
+    for block in ours:
+        print("\n" + block)
+    if completed.returncode != 0:
+        print(f"memcheck: the tests themselves failed under valgrind (exit {completed.returncode})")
+        return 1
+    return 1 if ours else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
