@@ -13,7 +13,7 @@ export CARGO_TARGET_DIR ?= $(abspath $(BUILD)/cargo-target)
 # The rendered projects' build.rs find csp through this interpreter.
 export PYO3_PYTHON := $(PY)
 
-.PHONY: venv demo test test-render test-build memcheck lint format example clean help
+.PHONY: venv demo test test-render test-build bench memcheck lint format example clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -41,6 +41,9 @@ test-render: venv  ## the fast tests only (no builds)
 test-build: venv  ## the build tests only
 	$(PY) -m pytest -m build
 
+bench: venv  ## Rust vs C++ vs Python adapters: throughput, output path, latency, push cost, build times
+	$(PY) bench/run.py
+
 memcheck: venv  ## the default project's tests under valgrind: memory errors and leaks in the adapter (slow)
 	rm -rf $(BUILD)/memcheck
 	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet . $(BUILD)/memcheck
@@ -48,11 +51,11 @@ memcheck: venv  ## the default project's tests under valgrind: memory errors and
 	$(PY) tools/memcheck.py $(BUILD)/memcheck
 
 lint: venv  ## ruff on the template's own tooling
-	$(PY) -m ruff check tests tools
-	$(PY) -m ruff format --check tests tools
+	$(PY) -m ruff check tests tools bench
+	$(PY) -m ruff format --check tests tools bench
 
 format: venv
-	$(PY) -m ruff format tests tools
+	$(PY) -m ruff format tests tools bench
 
 example: venv  ## re-render examples/ from its answers file (after changing the template)
 	rm -rf $(EXAMPLE)

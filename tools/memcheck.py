@@ -4,8 +4,11 @@
 
 CPython and numpy keep memory until exit by design, so only errors and
 definite leaks whose stacks pass through the adapter's extension (the Rust
-code and the C++ bridge in ``_native*.so``) count. Prints valgrind's summary
-and those records; exits 1 if there is any.
+code and the C++ bridge in ``_native*.so``) count. One kind is csp's own and
+listed apart: push events still queued when a run ends, which csp 0.19.1's
+engine never frees (any push adapter's, C++ ones too); the tests that end a
+graph while a thread pushes flat out leave some. Prints valgrind's summary and
+the records; exits 1 if any is the adapter's.
 """
 
 import os
@@ -15,6 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+# An allocation made in a ccsp_push_* call: the engine's PushEvent for that value.
+QUEUED_PUSH_EVENT = re.compile(r"operator new.*\n\s+by 0x[0-9A-F]+: ccsp_push_")
 OURS = re.compile(r"_native[^ ]*\.so|csp_c_api_bridge|csp_api::|adapter_core::")
 VALGRIND = [
     "valgrind",
@@ -55,8 +60,11 @@ def main() -> int:
     summary = [b for b in blocks if b.startswith(("HEAP SUMMARY", "LEAK SUMMARY", "ERROR SUMMARY"))]
     errors = [b for b in blocks if b.startswith(("Invalid ", "Conditional jump", "Use of uninitialised", "Mismatched"))]
     leaks = [b for b in blocks if "definitely lost in loss record" in b]
-    ours = [b for b in errors + leaks if OURS.search(b)]
+    queued = [b for b in leaks if QUEUED_PUSH_EVENT.search(b)]
+    ours = [b for b in errors + leaks if OURS.search(b) and b not in queued]
     print("\n".join(summary))
+    lost = sum(int(re.match(r"([\d,]+)", b).group(1).replace(",", "")) for b in queued)
+    print(f"\nmemcheck: {len(queued)} leak records ({lost:,} bytes) are push events csp never freed at shutdown")
     print(
         f"\nmemcheck: {len(errors)} memory errors and {len(leaks)} definite leaks in the process; "
         f"{len(ours)} of them involve the adapter's extension"

@@ -17,7 +17,7 @@ from datetime import timedelta
 import csp
 from csp import ts
 
-from .adapters import AcmeAdapterManager
+from .adapters import AcmeAdapterManager, Stats
 
 PROGRESS_EVERY = timedelta(seconds=1)
 
@@ -55,6 +55,12 @@ def demo_graph(manager: AcmeAdapterManager, count: int, interval: timedelta, bat
     report_progress(csp.timer(PROGRESS_EVERY, True), manager, count)
 
 
+def push_to_receive_seconds(stats: Stats) -> float | None:
+    """Time from the first push to the last value's arrival, inside the adapters."""
+    first, last = stats["first_push_ns"], stats["last_receive_ns"]
+    return round((last - first) / 1e9, 6) if first is not None and last is not None else None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     manager = AcmeAdapterManager()
@@ -79,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         "first_mismatch": stats["first_mismatch"],
         "seconds": round(seconds, 6),
         "ticks_per_second": round(stats["received"] / seconds) if seconds > 0 else 0,
+        "first_push_to_last_receive_seconds": push_to_receive_seconds(stats),
     }
     print(json.dumps(result), flush=True)
     ok = stats["pushed"] == args.count and stats["received"] == stats["pushed"] and stats["mismatches"] == 0

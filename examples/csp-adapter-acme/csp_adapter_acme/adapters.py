@@ -35,6 +35,8 @@ class Stats(TypedDict):
     received: int
     mismatches: int
     first_mismatch: str | None
+    first_push_ns: int | None
+    last_receive_ns: int | None
 
 
 INPUT_TYPE = int

@@ -111,6 +111,9 @@ fn push_demo_values(
             0 => index + plan.batch_size,
             count => count.min(index + plan.batch_size),
         };
+        if index == 0 {
+            shared.stats.record_first_push(DateTime::now());
+        }
         if plan.batch_size == 1 {
             let value = InputValue::demo(index);
             pusher.push(value)?;

@@ -36,7 +36,8 @@ impl Runtime {
         }
     }
 
-    /// The demo counters: pushed, received, mismatches, first_mismatch.
+    /// The demo counters: pushed, received, mismatches, first_mismatch, and
+    /// first_push_ns / last_receive_ns (Unix ns, or None).
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let snapshot = self.shared.stats.snapshot();
         let stats = PyDict::new(py);
@@ -44,6 +45,9 @@ impl Runtime {
         stats.set_item("received", snapshot.received)?;
         stats.set_item("mismatches", snapshot.mismatches)?;
         stats.set_item("first_mismatch", snapshot.first_mismatch)?;
+        let nanos = |time: Option<csp_api::DateTime>| time.map(csp_api::DateTime::as_nanos);
+        stats.set_item("first_push_ns", nanos(snapshot.first_push))?;
+        stats.set_item("last_receive_ns", nanos(snapshot.last_receive))?;
         Ok(stats)
     }
 

@@ -2,13 +2,13 @@
 //!
 //! Demo logic to replace with yours: it checks that value `i` is the `i`-th
 //! value of the rule in `adapter_core::demo`, counts mismatches, and stops the
-//! engine after `stop_after` values (0: never).
+//! engine after `stop_after` values (0: never), noting when the last arrived.
 
 use std::sync::Arc;
 
 use crate::adapter_manager::Shared;
 use adapter_core::demo::DemoValue;
-use csp_api::{Engine, OutputAdapter, Result};
+use csp_api::{DateTime, Engine, OutputAdapter, Result};
 
 /// The csp type this adapter consumes: `ts[int]`.
 pub type OutputValue<'a> = i64;
@@ -38,6 +38,7 @@ impl OutputAdapter for AcmeOutputAdapter {
             stats.record_mismatch(index, &<i64 as DemoValue>::demo(index), &value);
         }
         if index + 1 == self.stop_after {
+            stats.record_last_receive(DateTime::now());
             engine.shutdown()?;
         }
         Ok(())

@@ -21,6 +21,7 @@ def test_demo_moves_every_value_and_reports_json() -> None:
     assert (result["pushed"], result["received"], result["mismatches"]) == (50_000, 50_000, 0)
     assert result["seconds"] > 0
     assert result["ticks_per_second"] == pytest.approx(50_000 / result["seconds"], rel=1e-3)
+    assert 0 < result["first_push_to_last_receive_seconds"] <= result["seconds"]
 
 
 def test_demo_paced_run() -> None:

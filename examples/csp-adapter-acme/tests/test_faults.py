@@ -13,6 +13,7 @@ from csp_adapter_acme._native import testing
 VALUES = list(range(200))
 # Each fault point, and the name the error message gives to the failing object.
 RAISING_POINTS = {
+    "manager_name": "adapter manager name()",
     "manager_start": "FaultyManager start",
     "manager_stop": "FaultyManager stop",
     "input_start": "ReplayInput start",
@@ -126,15 +127,15 @@ def test_graph_ending_while_pushing_flat_out(how: str) -> None:
     @csp.graph
     def graph() -> None:
         values = replay(manager, int, VALUES, probe, keep_pushing=True)
-        end_after(values, 10_000)
+        end_after(values, 1_000)
 
     if how == "stop_engine":
-        run(graph, seconds=30)
+        run(graph, seconds=120)
     else:
         with pytest.raises(KeyError, match="elsewhere in the graph"):
-            run(graph, seconds=30)
+            run(graph, seconds=120)
     assert probe.saw_stopped() and probe.thread_exited()
-    assert probe.pushed() >= 10_000
+    assert probe.pushed() >= 1_000
     assert_released()
 
 
@@ -149,5 +150,5 @@ def test_destroy_runs_exactly_once_per_object() -> None:
 
 
 def test_unknown_fault_point_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match='unknown fault point "nowhere"; use one of manager_start'):
+    with pytest.raises(ValueError, match='unknown fault point "nowhere"; use one of manager_name, manager_start'):
         testing.faulty_manager_capsule("nowhere")

@@ -176,7 +176,7 @@ pub fn push_input_adapter_capsule<A: PushInputAdapter>(
     py: Python<'_>,
     adapter: A,
 ) -> PyResult<Bound<'_, PyAny>> {
-    let name = adapter.name().to_owned();
+    let name = guard::name_of("push input adapter", || adapter.name().to_owned())?;
     let user_data = into_user_data(InputShim {
         adapter,
         name,

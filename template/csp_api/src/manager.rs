@@ -47,7 +47,8 @@ pub fn adapter_manager_capsule<M: AdapterManager>(
     py: Python<'_>,
     manager: M,
 ) -> PyResult<Bound<'_, PyAny>> {
-    let name = CString::new(manager.name())
+    let name = guard::name_of("adapter manager", || manager.name().to_owned())?;
+    let name = CString::new(name)
         .map_err(|_| PyValueError::new_err("an adapter manager name must not contain NUL"))?;
     let user_data = into_user_data(ManagerShim { manager, name });
     let vtable = ffi::CCspAdapterManagerVTable {

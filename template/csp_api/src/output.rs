@@ -57,7 +57,7 @@ pub fn output_adapter_capsule<A: OutputAdapter>(
     py: Python<'_>,
     adapter: A,
 ) -> PyResult<Bound<'_, PyAny>> {
-    let name = adapter.name().to_owned();
+    let name = guard::name_of("output adapter", || adapter.name().to_owned())?;
     let execute_context = format!("{name} on_tick");
     let user_data = into_user_data(OutputShim {
         adapter,

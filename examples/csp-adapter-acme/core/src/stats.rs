@@ -1,9 +1,12 @@
 //! Counters the demo adapters share with Python: what was pushed, what the
-//! output adapter received, and how many received values were wrong.
+//! output adapter received, how many received values were wrong, and when the
+//! first value was pushed and the last one received.
 
 use std::fmt::Debug;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+
+use crate::time::DateTime;
 
 /// Thread-safe counters, updated by the push thread and the engine thread.
 #[derive(Debug, Default)]
@@ -12,6 +15,8 @@ pub struct Stats {
     received: AtomicU64,
     mismatches: AtomicU64,
     first_mismatch: Mutex<Option<String>>,
+    first_push_ns: AtomicI64,
+    last_receive_ns: AtomicI64,
 }
 
 /// A copy of [`Stats`] at one moment.
@@ -21,6 +26,10 @@ pub struct StatsSnapshot {
     pub received: u64,
     pub mismatches: u64,
     pub first_mismatch: Option<String>,
+    /// When the first value was pushed, if it was.
+    pub first_push: Option<DateTime>,
+    /// When the last expected value was received, if it was.
+    pub last_receive: Option<DateTime>,
 }
 
 impl Stats {
@@ -46,6 +55,16 @@ impl Stats {
         }
     }
 
+    /// Notes when the first value was pushed.
+    pub fn record_first_push(&self, at: DateTime) {
+        self.first_push_ns.store(at.as_nanos(), Ordering::Relaxed);
+    }
+
+    /// Notes when the last expected value arrived.
+    pub fn record_last_receive(&self, at: DateTime) {
+        self.last_receive_ns.store(at.as_nanos(), Ordering::Relaxed);
+    }
+
     pub fn received(&self) -> u64 {
         self.received.load(Ordering::Relaxed)
     }
@@ -60,6 +79,8 @@ impl Stats {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .clone(),
+            first_push: time_or_none(&self.first_push_ns),
+            last_receive: time_or_none(&self.last_receive_ns),
         }
     }
 
@@ -68,10 +89,20 @@ impl Stats {
         self.pushed.store(0, Ordering::Relaxed);
         self.received.store(0, Ordering::Relaxed);
         self.mismatches.store(0, Ordering::Relaxed);
+        self.first_push_ns.store(0, Ordering::Relaxed);
+        self.last_receive_ns.store(0, Ordering::Relaxed);
         *self
             .first_mismatch
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// 0 stands for "not yet" (no demo runs at the Unix epoch).
+fn time_or_none(nanos: &AtomicI64) -> Option<DateTime> {
+    match nanos.load(Ordering::Relaxed) {
+        0 => None,
+        nanos => Some(DateTime::from_nanos(nanos)),
     }
 }
 
@@ -88,6 +119,8 @@ mod tests {
         assert_eq!(stats.next_received_index(), 1);
         stats.record_mismatch(1, &5_i64, &6_i64);
         stats.record_mismatch(2, &7_i64, &8_i64);
+        stats.record_first_push(DateTime::from_secs(5));
+        stats.record_last_receive(DateTime::from_secs(7));
         let snapshot = stats.snapshot();
         assert_eq!(
             snapshot,
@@ -96,6 +129,8 @@ mod tests {
                 received: 2,
                 mismatches: 2,
                 first_mismatch: Some("value 1: expected 5, got 6".to_owned()),
+                first_push: Some(DateTime::from_secs(5)),
+                last_receive: Some(DateTime::from_secs(7)),
             }
         );
         stats.reset();

@@ -40,6 +40,17 @@ pub(crate) fn call_infallible(context: &str, f: impl FnOnce()) {
     }
 }
 
+/// Asks an adapter or manager for its name when its capsule is made: a panic
+/// becomes a Python `RuntimeError` raised where the graph is built.
+pub(crate) fn name_of(kind: &str, name: impl FnOnce() -> String) -> PyResult<String> {
+    catch_unwind(AssertUnwindSafe(name)).map_err(|payload| {
+        PyRuntimeError::new_err(format!(
+            "{kind} name() panicked: {}",
+            panic_message(payload.as_ref())
+        ))
+    })
+}
+
 pub(crate) fn report(error: &Error) -> ffi::CCspErrorCode {
     let message = error.message();
     // SAFETY: pointer and length describe a live UTF-8 buffer; the bridge copies it.

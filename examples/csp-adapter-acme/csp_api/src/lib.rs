@@ -7,6 +7,7 @@
 //! Every callback the engine makes into Rust is guarded: an `Err` or a panic
 //! becomes a Python exception raised from `csp.run`, never an abort.
 
+mod bench;
 mod engine;
 mod error;
 #[allow(dead_code)] // raw bindings mirror the whole header

@@ -1,6 +1,7 @@
 //! Adapters that exercise the plumbing itself, for the generated tests:
 //! fault injection at every callback, replay and recording of arbitrary
-//! values of every type, and counts of the objects handed to the engine.
+//! values of every type, counts of the objects handed to the engine, and the
+//! benchmark adapters of `bench.rs`.
 //! Python reaches them as `<package>._native.testing`; your adapters do not
 //! use them.
 
@@ -13,6 +14,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
+use super::bench;
 use super::engine::Engine;
 use super::error::{Error, ErrorKind, Result};
 use super::ffi;
@@ -28,6 +30,7 @@ use adapter_core::{DateTime, TimeDelta};
 /// Where a fault is injected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Point {
+    ManagerName,
     ManagerStart,
     ManagerStop,
     InputStart,
@@ -40,7 +43,8 @@ enum Point {
     Destroy,
 }
 
-const POINTS: [(&str, Point); 10] = [
+const POINTS: [(&str, Point); 11] = [
+    ("manager_name", Point::ManagerName),
     ("manager_start", Point::ManagerStart),
     ("manager_stop", Point::ManagerStop),
     ("input_start", Point::InputStart),
@@ -335,6 +339,9 @@ struct FaultyManager {
 
 impl AdapterManager for FaultyManager {
     fn name(&self) -> &str {
+        if let Err(error) = self.fault.check(Point::ManagerName) {
+            panic!("{error}");
+        }
         "FaultyManager"
     }
 
@@ -531,6 +538,9 @@ pub fn add_testing_module(parent: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(faulty_manager_capsule, &module)?)?;
     module.add_function(wrap_pyfunction!(input_capsule_with_header, &module)?)?;
     module.add_function(wrap_pyfunction!(py_object_counts, &module)?)?;
+    module.add_class::<bench::PyBenchProbe>()?;
+    module.add_function(wrap_pyfunction!(bench::bench_input_capsule, &module)?)?;
+    module.add_function(wrap_pyfunction!(bench::bench_output_capsule, &module)?)?;
     let points: Vec<_> = POINTS.iter().map(|(name, _)| *name).collect();
     module.add("FAULT_POINTS", points)?;
     parent.add_submodule(&module)

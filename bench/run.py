@@ -1,0 +1,496 @@
+"""Benchmark: the generated Rust adapters against pure-Python and hand-written C++ adapters.
+
+    python bench/run.py [--quick] [--json PATH]
+
+Renders the default project (int -> int) into build/bench/, builds it (timing a
+cold and a warm build), compiles the C++ reference adapters
+(bench/reference_adapters.cpp) against the same csp, and measures the three
+implementations in this one process. Prints a table per measure with the
+ratios Rust/C++ and Rust/Python, and writes every figure to a JSON file.
+"""
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import csp
+import numpy as np
+from csp import ts
+from csp.impl.outputadapter import OutputAdapter
+from csp.impl.pushadapter import PushInputAdapter
+from csp.impl.wiring import input_adapter_def, output_adapter_def, py_output_adapter_def, py_push_adapter_def
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build" / "bench"
+PROJECT = BUILD / "csp-adapter-acme"
+PACKAGE = "csp_adapter_acme"
+
+
+# ---------------------------------------------------------------- builds
+
+
+def run(command: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None) -> float:
+    """Runs ``command``; returns its wall time in seconds."""
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, env={**os.environ, **(env or {})}, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def build_project(measure_build_times: bool) -> dict[str, float]:
+    """Renders and installs the default project; times a cold and a warm build."""
+    shutil.rmtree(PROJECT, ignore_errors=True)
+    copier = [
+        sys.executable,
+        "-m",
+        "copier",
+        "copy",
+        "--defaults",
+        "--vcs-ref=HEAD",
+        "--quiet",
+        str(ROOT),
+        str(PROJECT),
+    ]
+    run(copier)
+    install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "-e", "."]
+    env = {"PYO3_PYTHON": sys.executable}
+    if not measure_build_times:
+        run(install, PROJECT, env)
+        return {}
+    cold_target = BUILD / "cargo-target-cold"
+    shutil.rmtree(cold_target, ignore_errors=True)
+    env["CARGO_TARGET_DIR"] = str(cold_target)
+    cold = run(install, PROJECT, env)
+    (PROJECT / "src" / "output_adapter.rs").touch()
+    warm = run(install, PROJECT, env)
+    return {"cold_build_seconds": cold, "warm_build_seconds": warm}
+
+
+def build_reference() -> ModuleType:
+    """Compiles bench/reference_adapters.cpp against the installed csp and imports it."""
+    source = ROOT / "bench" / "reference_adapters.cpp"
+    target = BUILD / f"_reference_adapters{sysconfig.get_config_var('EXT_SUFFIX')}"
+    if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+        BUILD.mkdir(parents=True, exist_ok=True)
+        includes = [csp.get_include_path(), np.get_include(), sysconfig.get_paths()["include"]]
+        command = ["g++", "-std=c++20", "-O2", "-shared", "-fPIC", str(source), "-o", str(target)]
+        command += [flag for path in includes for flag in ("-isystem", path)]
+        command += [f"-L{csp.get_lib_path()}", "-l:_cspimpl.so", f"-Wl,-rpath,{csp.get_lib_path()}"]
+        run(command)
+    spec = importlib.util.spec_from_file_location("_reference_adapters", target)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# ---------------------------------------------------------------- the three implementations
+
+
+class Implementation:
+    """One adapter pair: builds graphs that push int values and consume them."""
+
+    name = ""
+
+    def push_and_consume(self, count: int, rate: int, batch: int, latency: bool) -> dict[str, Any]:
+        """Runs a realtime graph: ``count`` values pushed from a thread (flat out
+        when ``rate`` is 0), consumed by the output adapter; returns its results."""
+        raise NotImplementedError
+
+    def consume_in_sim(self, count: int) -> float:
+        """Seconds for a simulated graph feeding ``count`` ticks of a csp curve to the output adapter."""
+        raise NotImplementedError
+
+
+def curve(count: int) -> Any:
+    start = np.datetime64("2024-01-01T00:00:00", "ns")
+    times = start + np.arange(count, dtype="int64").astype("timedelta64[ns]") * 1000
+    return csp.curve(int, (times, np.arange(count, dtype="int64")))
+
+
+def run_sim(graph: Callable[[], None], count: int) -> float:
+    started = time.perf_counter()
+    csp.run(graph, starttime=datetime(2024, 1, 1), endtime=timedelta(seconds=count / 1e6 + 1))
+    return time.perf_counter() - started
+
+
+def run_realtime(graph: Callable[[], None]) -> None:
+    csp.run(graph, endtime=timedelta(seconds=120), realtime=True)
+
+
+class Rust(Implementation):
+    """The generated project: its demo adapters (throughput, output path) and the
+    plumbing's benchmark adapters (latency, push cost), all through csp_api."""
+
+    name = "Rust"
+
+    def __init__(self) -> None:
+        import csp_adapter_acme
+        from csp_adapter_acme._native import _c_api_output_adapter, _c_api_push_input_adapter, testing
+
+        self.package, self.testing = csp_adapter_acme, testing
+
+        def create_input(mgr: Any, engine: Any, pytype: type, push_mode: int, scalars: tuple[Any, ...]) -> Any:
+            probe, count, rate, batch = scalars
+            capsule = testing.bench_input_capsule(probe, count, rate, batch)
+            return _c_api_push_input_adapter(mgr, engine, pytype, push_mode, (capsule, None))
+
+        def create_output(mgr: Any, engine: Any, scalars: tuple[Any, ...]) -> Any:
+            probe, latency, expected = scalars
+            return _c_api_output_adapter(mgr, engine, (int, testing.bench_output_capsule(probe, latency, expected)))
+
+        self.bench_input = input_adapter_def(
+            "rust_bench_input", create_input, ts[int], probe=object, count=int, rate=int, batch=int
+        )
+        self.bench_output = output_adapter_def(
+            "rust_bench_output", create_output, input=ts[int], probe=object, latency=bool, expected=int
+        )
+
+    def throughput(self, count: int) -> dict[str, Any]:
+        manager = self.package.AcmeAdapterManager()
+
+        @csp.graph
+        def graph() -> None:
+            manager.publish(manager.subscribe(count=count, interval=timedelta(0)), stop_after=count)
+
+        run_realtime(graph)
+        stats = manager.stats()
+        return {
+            "pushed": stats["pushed"],
+            "received": stats["received"],
+            "mismatches": stats["mismatches"],
+            "first_push_ns": stats["first_push_ns"],
+            "last_receive_ns": stats["last_receive_ns"],
+        }
+
+    def push_and_consume(self, count: int, rate: int, batch: int, latency: bool) -> dict[str, Any]:
+        probe = self.testing.BenchProbe()
+
+        @csp.graph
+        def graph() -> None:
+            values = self.bench_input(probe, count, rate, batch, push_mode=csp.PushMode.NON_COLLAPSING)
+            self.bench_output(values, probe, latency, count)
+
+        run_realtime(graph)
+        return dict(probe.results())
+
+    def consume_in_sim(self, count: int) -> float:
+        manager = self.package.AcmeAdapterManager()
+
+        @csp.graph
+        def graph() -> None:
+            manager.publish(curve(count))
+
+        seconds = run_sim(graph, count)
+        assert manager.stats()["received"] == count and manager.stats()["mismatches"] == 0
+        return seconds
+
+
+class Cpp(Implementation):
+    """Hand-written C++ adapters compiled against csp's headers."""
+
+    name = "C++"
+
+    def __init__(self, module: ModuleType) -> None:
+        self.module = module
+
+        def create_input(mgr: Any, engine: Any, pytype: type, push_mode: int, scalars: tuple[Any, ...]) -> Any:
+            return module.reference_input(mgr, engine, pytype, push_mode, tuple(scalars))
+
+        def create_output(mgr: Any, engine: Any, scalars: tuple[Any, ...]) -> Any:
+            latency, expected = scalars
+            return module.reference_output(mgr, engine, (int, latency, expected))
+
+        self.input = input_adapter_def("cpp_bench_input", create_input, ts[int], count=int, rate=int, batch=int)
+        self.output = output_adapter_def("cpp_bench_output", create_output, input=ts[int], latency=bool, expected=int)
+
+    def push_and_consume(self, count: int, rate: int, batch: int, latency: bool) -> dict[str, Any]:
+        self.module.reset()
+
+        @csp.graph
+        def graph() -> None:
+            self.output(self.input(count, rate, batch, push_mode=csp.PushMode.NON_COLLAPSING), latency, count)
+
+        run_realtime(graph)
+        return dict(self.module.results())
+
+    def consume_in_sim(self, count: int) -> float:
+        self.module.reset()
+
+        @csp.graph
+        def graph() -> None:
+            self.output(curve(count), False, count)
+
+        seconds = run_sim(graph, count)
+        results = self.module.results()
+        assert results["received"] == count and results["mismatches"] == 0
+        return seconds
+
+
+class PyBenchInput(PushInputAdapter):
+    def __init__(self, count: int, rate: int, results: dict[str, Any]) -> None:
+        self._count, self._rate, self._results = count, rate, results
+        self._running = False
+        self._thread: threading.Thread | None = None
+
+    def start(self, starttime: datetime, endtime: datetime) -> None:
+        self._running = True
+        self._thread = threading.Thread(target=self._paced if self._rate else self._flat_out, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._running = False
+        if self._thread:
+            self._thread.join()
+
+    def _flat_out(self) -> None:
+        started = time.perf_counter_ns()
+        self._results["first_push_ns"] = time.time_ns()
+        push = self.push_tick
+        for i in range(self._count):
+            push(i)
+        self._results["push_loop_ns"] = time.perf_counter_ns() - started
+        self._results["pushed"] = self._count
+
+    def _paced(self) -> None:
+        start, period = time.time_ns(), 1_000_000_000 // self._rate
+        for i in range(self._count):
+            due = start + i * period
+            while time.time_ns() < due:
+                pass
+            if not self._running:
+                return
+            self.push_tick(time.time_ns())
+        self._results["pushed"] = self._count
+
+
+class PyBenchOutput(OutputAdapter):
+    def __init__(self, latency: bool, expected: int, results: dict[str, Any]) -> None:
+        self._latency, self._expected, self._results = latency, expected, results
+        self._received = self._mismatches = 0
+        self._latencies: list[int] = []
+
+    def on_tick(self, time_: datetime, value: int) -> None:
+        index = self._received
+        self._received += 1
+        if self._latency:
+            self._latencies.append(time.time_ns() - value)
+        elif value != index:
+            self._mismatches += 1
+        if self._received == self._expected:
+            self._results["last_receive_ns"] = time.time_ns()
+
+    def stop(self) -> None:
+        self._results.update(received=self._received, mismatches=self._mismatches, latencies=self._latencies)
+
+
+class Python(Implementation):
+    """csp's PushInputAdapter pushing from a Python thread, and csp's Python OutputAdapter.
+
+    A Python output adapter cannot stop the engine, so a C++ reference output on
+    the same edge does (it counts only; its cost is in every run of this pair)."""
+
+    name = "Python"
+
+    def __init__(self, cpp: Cpp) -> None:
+        self.cpp = cpp
+        self.input = py_push_adapter_def("py_bench_input", PyBenchInput, ts[int], count=int, rate=int, results=object)
+        self.output = py_output_adapter_def(
+            "py_bench_output", PyBenchOutput, input=ts[int], latency=bool, expected=int, results=object
+        )
+
+    def push_and_consume(self, count: int, rate: int, batch: int, latency: bool) -> dict[str, Any]:
+        results: dict[str, Any] = {}
+        self.cpp.module.reset()  # the stopper counts from zero
+
+        @csp.graph
+        def graph() -> None:
+            values = self.input(count, rate, results, push_mode=csp.PushMode.NON_COLLAPSING)
+            self.output(values, latency, count, results)
+            self.cpp.output(values, False, count)
+
+        run_realtime(graph)
+        return results
+
+    def consume_in_sim(self, count: int) -> float:
+        results: dict[str, Any] = {}
+
+        @csp.graph
+        def graph() -> None:
+            self.output(curve(count), False, count, results)
+
+        seconds = run_sim(graph, count)
+        assert results["received"] == count and results["mismatches"] == 0
+        return seconds
+
+
+# ---------------------------------------------------------------- measures
+
+
+def check_all(results: dict[str, Any], count: int) -> None:
+    assert results["received"] == count, f"received {results['received']} of {count}"
+    assert results.get("mismatches", 0) == 0
+
+
+def throughput(impls: list[Implementation], count: int, runs: int) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    for impl in impls:
+        rates = []
+        for _ in range(runs):
+            if isinstance(impl, Rust):
+                results = impl.throughput(count)
+            else:
+                results = impl.push_and_consume(count, 0, 1, False)
+            check_all(results, count)
+            rates.append(count / ((results["last_receive_ns"] - results["first_push_ns"]) / 1e9))
+        figures[impl.name] = {"ticks_per_second": statistics.median(rates), "runs": rates}
+    return figures
+
+
+def output_path(impls: list[Implementation], count: int, runs: int) -> dict[str, Any]:
+    figures = {}
+    for impl in impls:
+        seconds = statistics.median(impl.consume_in_sim(count) for _ in range(runs))
+        figures[impl.name] = {"ns_per_tick": seconds / count * 1e9, "ticks_per_second": count / seconds}
+    return figures
+
+
+def latency(impls: list[Implementation], rate: int, count: int) -> dict[str, Any]:
+    figures = {}
+    for impl in impls:
+        results = impl.push_and_consume(count, rate, 1, True)
+        check_all(results, count)
+        micros = np.array(results["latencies"], dtype="float64") / 1e3
+        figures[impl.name] = {
+            "p50_us": float(np.percentile(micros, 50)),
+            "p99_us": float(np.percentile(micros, 99)),
+            "max_us": float(micros.max()),
+        }
+    return figures
+
+
+def push_cost(impls: list[Implementation], count: int, batch: int, runs: int) -> dict[str, Any]:
+    figures = {}
+    for impl in impls:
+        if isinstance(impl, Python) and batch > 1:
+            continue  # csp's Python PushBatch needs the engine object, which a Python push adapter does not get
+        rates = []
+        for _ in range(runs):
+            results = impl.push_and_consume(count, 0, batch, False)
+            check_all(results, count)
+            rates.append(count / (results["push_loop_ns"] / 1e9))
+        figures[impl.name] = {"pushes_per_second": statistics.median(rates)}
+    return figures
+
+
+# ---------------------------------------------------------------- report
+
+
+def machine() -> dict[str, Any]:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    return {
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "csp": csp.__version__,
+        "python": platform.python_version(),
+        "rust": rustc,
+        "date": datetime.now().strftime("%Y-%m-%d"),
+    }
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}x" if a and b else "n/a"
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.0f}" if value >= 1000 else f"{value:,.1f}"
+
+
+def table(title: str, unit: str, figures: dict[str, Any], key: str, higher_is_better: bool = True) -> str:
+    values = {name: figures.get(name, {}).get(key) for name in ("Rust", "C++", "Python")}
+    cells = [number(values[name]) for name in values]
+
+    # Ratios read "Rust is N times as good as": inverted where lower is better.
+    def good(a: float | None, b: float | None) -> str:
+        return ratio(a, b) if higher_is_better else ratio(b, a)
+
+    return (
+        f"| {title} ({unit}) | {' | '.join(cells)} | "
+        f"{good(values['Rust'], values['C++'])} | {good(values['Rust'], values['Python'])} |"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny counts and no build timing: checks that it runs")
+    parser.add_argument("--json", type=Path, default=BUILD / "results.json", help="where to write the figures")
+    args = parser.parse_args()
+    quick = args.quick
+    n, runs = (20_000, 2) if quick else (2_000_000, 5)
+    seconds_per_latency_run = 0.05 if quick else 2
+
+    builds = build_project(measure_build_times=not quick)
+    sys.path.insert(0, str(PROJECT))
+    cpp = Cpp(build_reference())
+    impls: list[Implementation] = [Rust(), cpp, Python(cpp)]
+
+    results: dict[str, Any] = {"machine": machine(), "count": n, "runs": runs, "builds": builds}
+    results["throughput"] = throughput(impls, n, runs)
+    results["output_path_sim"] = output_path(impls, n, runs)
+    results["latency"] = {
+        f"{rate}": latency(impls, rate, int(rate * seconds_per_latency_run)) for rate in (10_000, 100_000)
+    }
+    results["push_cost"] = push_cost(impls, n, 1, runs)
+    results["push_cost_batched"] = push_cost(impls, n, 1000, runs)
+
+    m = results["machine"]
+    print(f"\nmachine: {m['cores']} cores, {m['cpu']}; csp {m['csp']}, Python {m['python']}, {m['rust']}")
+    print(f"N = {n:,} ticks, median of {runs} runs\n")
+    print("| measure | Rust | C++ | Python | Rust/C++ | Rust/Python |")
+    print("|---|---|---|---|---|---|")
+    print(table("throughput, realtime NON_COLLAPSING", "ticks/s", results["throughput"], "ticks_per_second"))
+    print(table("output path, sim", "ns/tick", results["output_path_sim"], "ns_per_tick", higher_is_better=False))
+    for rate, figures in results["latency"].items():
+        for key in ("p50_us", "p99_us", "max_us"):
+            label = f"latency at {int(rate) // 1000}k/s, {key[:-3]}"
+            print(table(label, "us", figures, key, higher_is_better=False))
+    print(table("push cost", "pushes/s", results["push_cost"], "pushes_per_second"))
+    print(table("push cost, batches of 1000", "pushes/s", results["push_cost_batched"], "pushes_per_second"))
+    if builds:
+        print(
+            f"\nbuild of the rendered project: cold {builds['cold_build_seconds']:.1f} s, "
+            f"warm (one Rust file touched) {builds['warm_build_seconds']:.1f} s"
+        )
+    print("\nratios: above 1x means Rust is better (faster, or lower latency)")
+
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2))
+    print(f"figures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

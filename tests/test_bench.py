@@ -1,0 +1,38 @@
+"""`make bench` still runs: a smoke run with tiny counts (no figures are judged)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+pytestmark = pytest.mark.build
+
+MEASURES = ["throughput", "output_path_sim", "latency", "push_cost", "push_cost_batched"]
+
+
+def test_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
+    results_path = tmp_path / "results.json"
+    env = {**os.environ, "CARGO_TARGET_DIR": str(cargo_target_dir), "PYO3_PYTHON": sys.executable}
+    completed = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick", "--json", str(results_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert "| measure | Rust | C++ | Python | Rust/C++ | Rust/Python |" in completed.stdout
+    results = json.loads(results_path.read_text())
+    assert all(measure in results for measure in MEASURES)
+    for implementation in ("Rust", "C++", "Python"):
+        assert results["throughput"][implementation]["ticks_per_second"] > 0
+        assert results["output_path_sim"][implementation]["ns_per_tick"] > 0
+        for rate in ("10000", "100000"):
+            figures = results["latency"][rate][implementation]
+            assert 0 < figures["p50_us"] <= figures["p99_us"] <= figures["max_us"]
