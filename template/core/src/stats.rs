@@ -39,8 +39,15 @@ impl Stats {
     }
 
     /// Counts one received value and returns its index (0 for the first).
+    ///
+    /// Call it from the engine thread only (where every output adapter runs):
+    /// with a single writer a load and a store suffice, which keeps the
+    /// per-tick cost of the output path down; readers on other threads still
+    /// see a consistent count.
     pub fn next_received_index(&self) -> u64 {
-        self.received.fetch_add(1, Ordering::Relaxed)
+        let index = self.received.load(Ordering::Relaxed);
+        self.received.store(index + 1, Ordering::Relaxed);
+        index
     }
 
     /// Counts a received value that differs from the expected one; the first
