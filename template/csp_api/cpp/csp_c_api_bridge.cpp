@@ -458,21 +458,21 @@ PyMethodDef g_bridgeMethods[] = {
       "_c_api_adapter_manager_bridge(engine, capsule): build an adapter manager from a capsule" },
     { nullptr, nullptr, 0, nullptr } };
 
-template<typename T, typename Read>
-CCspErrorCode readLast( CCspInputHandle handle, CCspType wanted, T * out, Read && read )
+// Runs on every tick of an output adapter, so it stays small: nothing here
+// throws, and the type is compared as csp's own enum (the C type is only
+// worked out for the error message).
+template<csp::CspType::Type::_enum CSP_TYPE, typename T, typename Read>
+CCspErrorCode readLast( CCspInputHandle handle, CCspType wanted, T * out, Read && read ) noexcept
 {
-    if( !handle || !out )
+    if( !handle || !out ) [[unlikely]]
         return fail( CCSP_ERROR_NULL_POINTER, "NULL input handle or output pointer" );
-    return guarded( [&]() {
-        const auto * input = asInput( handle );
-        CCspType actual = toCType( *input -> type() );
-        if( actual != wanted )
-            return typeMismatch( "this output adapter's input", actual, wanted );
-        if( !input -> valid() )
-            return fail( CCSP_ERROR_VALUE, "the output adapter's input has not ticked yet" );
-        *out = read( input );
-        return CCSP_OK;
-    } );
+    const auto * input = asInput( handle );
+    if( input -> type() -> type() != CSP_TYPE ) [[unlikely]]
+        return typeMismatch( "this output adapter's input", toCType( *input -> type() ), wanted );
+    if( !input -> valid() ) [[unlikely]]
+        return fail( CCSP_ERROR_VALUE, "the output adapter's input has not ticked yet" );
+    *out = read( input );
+    return CCSP_OK;
 }
 
 template<typename T>
@@ -612,24 +612,24 @@ CCspType ccsp_input_type( CCspInputHandle input )
 
 CCspErrorCode ccsp_input_get_last_bool( CCspInputHandle input, bool * out )
 {
-    return readLast( input, CCSP_TYPE_BOOL, out, []( auto * ts ) { return ts -> template lastValueTyped<bool>(); } );
+    return readLast<csp::CspType::Type::BOOL>( input, CCSP_TYPE_BOOL, out, []( auto * ts ) { return ts -> template lastValueTyped<bool>(); } );
 }
 
 CCspErrorCode ccsp_input_get_last_int64( CCspInputHandle input, int64_t * out )
 {
-    return readLast( input, CCSP_TYPE_INT64, out, []( auto * ts ) { return ts -> template lastValueTyped<int64_t>(); } );
+    return readLast<csp::CspType::Type::INT64>( input, CCSP_TYPE_INT64, out, []( auto * ts ) { return ts -> template lastValueTyped<int64_t>(); } );
 }
 
 CCspErrorCode ccsp_input_get_last_double( CCspInputHandle input, double * out )
 {
-    return readLast( input, CCSP_TYPE_DOUBLE, out, []( auto * ts ) { return ts -> template lastValueTyped<double>(); } );
+    return readLast<csp::CspType::Type::DOUBLE>( input, CCSP_TYPE_DOUBLE, out, []( auto * ts ) { return ts -> template lastValueTyped<double>(); } );
 }
 
 CCspErrorCode ccsp_input_get_last_string( CCspInputHandle input, const char ** data, size_t * len )
 {
     if( !len )
         return fail( CCSP_ERROR_NULL_POINTER, "NULL length pointer" );
-    return readLast( input, CCSP_TYPE_STRING, data, [len]( auto * ts ) {
+    return readLast<csp::CspType::Type::STRING>( input, CCSP_TYPE_STRING, data, [len]( auto * ts ) {
         const auto & value = ts -> template lastValueTyped<csp::CspType::StringCType>();
         *len = value.size();
         return value.data();
@@ -638,12 +638,12 @@ CCspErrorCode ccsp_input_get_last_string( CCspInputHandle input, const char ** d
 
 CCspErrorCode ccsp_input_get_last_datetime( CCspInputHandle input, CCspDateTime * out )
 {
-    return readLast( input, CCSP_TYPE_DATETIME, out, []( auto * ts ) { return ts -> template lastValueTyped<csp::DateTime>().asNanoseconds(); } );
+    return readLast<csp::CspType::Type::DATETIME>( input, CCSP_TYPE_DATETIME, out, []( auto * ts ) { return ts -> template lastValueTyped<csp::DateTime>().asNanoseconds(); } );
 }
 
 CCspErrorCode ccsp_input_get_last_timedelta( CCspInputHandle input, CCspTimeDelta * out )
 {
-    return readLast( input, CCSP_TYPE_TIMEDELTA, out, []( auto * ts ) { return ts -> template lastValueTyped<csp::TimeDelta>().asNanoseconds(); } );
+    return readLast<csp::CspType::Type::TIMEDELTA>( input, CCSP_TYPE_TIMEDELTA, out, []( auto * ts ) { return ts -> template lastValueTyped<csp::TimeDelta>().asNanoseconds(); } );
 }
 
 } // extern "C"

@@ -73,11 +73,19 @@ impl Error {
     }
 
     /// Turns a bridge return code into a `Result`, reading the bridge's
-    /// last-error message of this thread on failure.
+    /// last-error message of this thread on failure. Inlined: it runs on
+    /// every push and every tick.
+    #[inline]
     pub(crate) fn check(code: ffi::CCspErrorCode) -> Result<()> {
         if code == ffi::CCSP_OK {
-            return Ok(());
+            Ok(())
+        } else {
+            Err(Self::from_bridge(code))
         }
+    }
+
+    #[cold]
+    fn from_bridge(code: ffi::CCspErrorCode) -> Self {
         // SAFETY: the bridge returns a NUL-terminated thread-local string.
         let message = unsafe { CStr::from_ptr(ffi::ccsp_last_error_message()) }
             .to_string_lossy()
@@ -94,7 +102,7 @@ impl Error {
         } else {
             message
         };
-        Err(Self::new(kind, message))
+        Self::new(kind, message)
     }
 }
 
