@@ -47,7 +47,9 @@ def build_env(cargo_target_dir: Path) -> dict[str, str]:
 @pytest.fixture(scope="module", params=BUILDS, ids=[f"{i}-to-{o}" for i, o, _ in BUILDS])
 def installed(request: pytest.FixtureRequest, copie_session, build_env: dict[str, str]) -> tuple[Path, str]:
     input_type, output_type, adapter_name = request.param
-    project_name = f"csp-adapter-{adapter_name.lower()}"
+    # Distribution names of their own, so that these installs never replace
+    # the one `make demo` made (csp-adapter-acme) in the same environment.
+    project_name = f"csp-adapter-{adapter_name.lower()}-build"
     result = copie_session.copy(
         extra_answers={
             "project_name": project_name,
@@ -96,8 +98,8 @@ def test_demo_moves_every_value(installed: tuple[Path, str], build_env: dict[str
 
 def test_ten_million_ticks_non_collapsing(installed: tuple[Path, str], build_env: dict[str, str]) -> None:
     project, package = installed
-    if package != "csp_adapter_acme":
-        pytest.skip("the stress run uses the default project only")
+    if package != "csp_adapter_acme_build":
+        pytest.skip("the stress run uses the int -> int project only")
     count = 10_000_000
     completed = run([sys.executable, "-m", package, "--count", str(count)], project.parent, build_env)
     line = completed.stdout.strip().splitlines()[-1]
