@@ -112,7 +112,8 @@ def test_input_adapter_refuses_a_graph_type_it_does_not_push() -> None:
     def graph() -> None:
         csp.add_graph_output("a", adapter())
 
-    message = r"AcmeInputAdapter pushes int but the graph declared its time series as ts\[str\]"
+    # Refused by the bridge when the graph is built, before any adapter starts.
+    message = r"the push input adapter pushes int but the graph declared its time series as ts\[str\]"
     with pytest.raises(TypeError, match=message):
         run_realtime(graph, endtime=timedelta(milliseconds=50))
 

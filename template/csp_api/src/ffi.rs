@@ -67,6 +67,7 @@ pub struct CCspPushInputAdapterVTable {
     >,
     pub stop: Option<unsafe extern "C" fn(*mut c_void) -> CCspErrorCode>,
     pub destroy: Option<unsafe extern "C" fn(*mut c_void)>,
+    pub value_type: CCspType,
 }
 
 #[repr(C)]

@@ -189,6 +189,7 @@ pub fn push_input_adapter_capsule<A: PushInputAdapter>(
         start: Some(input_start::<A>),
         stop: Some(input_stop::<A>),
         destroy: Some(release_user_data::<InputShim<A>>),
+        value_type: <A::Value as PushValue>::TYPE.to_raw(),
     };
     // SAFETY: the vtable is fully initialised; on success the capsule owns
     // user_data and destroys it exactly once (itself, or via the adapter).

@@ -507,6 +507,7 @@ fn input_capsule_with_header(
         start: None,
         stop: None,
         destroy: Some(release_user_data::<Shim>),
+        value_type: ffi::CCSP_TYPE_UNKNOWN,
     };
     // SAFETY: the vtable is initialised; on success the capsule owns user_data.
     unsafe {

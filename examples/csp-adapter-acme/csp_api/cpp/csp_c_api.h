@@ -91,7 +91,14 @@ typedef struct CCspPushInputAdapterVTable {
                            CCspDateTime start_time, CCspDateTime end_time);
     CCspErrorCode (*stop)(void *user_data);
     void (*destroy)(void *user_data);
+    /* Extension of this bridge, read only when struct_size covers it: the
+     * type the adapter pushes, so that wiring it as another type fails
+     * when the graph is built. CCSP_TYPE_UNKNOWN skips the check. */
+    CCspType value_type;
 } CCspPushInputAdapterVTable;
+
+/* VTables this short (the upstream proposal's layout) are accepted too. */
+#define CCSP_PUSH_INPUT_ADAPTER_VTABLE_MIN_SIZE offsetof(CCspPushInputAdapterVTable, value_type)
 
 typedef struct CCspOutputAdapterVTable {
     uint32_t abi_version;

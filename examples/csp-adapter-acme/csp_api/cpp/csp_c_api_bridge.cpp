@@ -16,6 +16,7 @@
 #include <csp/python/PyInputAdapterWrapper.h>
 #include <csp/python/PyOutputAdapterWrapper.h>
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -175,6 +176,7 @@ struct CapsuleTraits<CCspPushInputAdapterVTable>
 {
     static constexpr const char * name = CCSP_INPUT_ADAPTER_CAPSULE_NAME;
     static constexpr const char * kind = "push input adapter";
+    static constexpr size_t minSize = CCSP_PUSH_INPUT_ADAPTER_VTABLE_MIN_SIZE;
 };
 
 template<>
@@ -182,6 +184,7 @@ struct CapsuleTraits<CCspOutputAdapterVTable>
 {
     static constexpr const char * name = CCSP_OUTPUT_ADAPTER_CAPSULE_NAME;
     static constexpr const char * kind = "output adapter";
+    static constexpr size_t minSize = sizeof( CCspOutputAdapterVTable );
 };
 
 template<>
@@ -189,6 +192,7 @@ struct CapsuleTraits<CCspAdapterManagerVTable>
 {
     static constexpr const char * name = CCSP_ADAPTER_MANAGER_CAPSULE_NAME;
     static constexpr const char * kind = "adapter manager";
+    static constexpr size_t minSize = sizeof( CCspAdapterManagerVTable );
 };
 
 template<typename VTable>
@@ -214,7 +218,11 @@ void * newCapsule( const VTable * vtable )
         PyErr_SetString( PyExc_ValueError, "cannot make a capsule from a NULL VTable" );
         return nullptr;
     }
-    auto * copy = new( std::nothrow ) VTable( *vtable );
+    // Extension fields past the caller's struct_size stay zero. (Every valid
+    // VTable has at least the minimum size; smaller ones are refused later.)
+    auto * copy = new( std::nothrow ) VTable{};
+    if( copy )
+        std::memcpy( copy, vtable, std::min<size_t>( std::max<size_t>( vtable -> struct_size, CapsuleTraits<VTable>::minSize ), sizeof( VTable ) ) );
     if( !copy )
         return PyErr_NoMemory();
     PyObject * capsule = PyCapsule_New( copy, CapsuleTraits<VTable>::name, capsuleDestructor<VTable> );
@@ -245,9 +253,9 @@ VTable takeVTable( PyObject * capsule )
     if( vtable -> abi_version != CCSP_ABI_VERSION )
         CSP_THROW( csp::ValueError, Traits::kind << " VTable has abi_version " << vtable -> abi_version << " but this bridge implements abi_version "
                                                  << CCSP_ABI_VERSION << "; rebuild the extension against the same csp_c_api.h" );
-    if( vtable -> struct_size < sizeof( VTable ) )
+    if( vtable -> struct_size < Traits::minSize )
         CSP_THROW( csp::ValueError, Traits::kind << " VTable has struct_size " << vtable -> struct_size << " but abi_version " << CCSP_ABI_VERSION
-                                                 << " needs at least " << sizeof( VTable ) );
+                                                 << " needs at least " << Traits::minSize );
     if( !vtable -> destroy )
         CSP_THROW( csp::ValueError, Traits::kind << " VTable has no destroy callback" );
     return *vtable;
@@ -405,6 +413,10 @@ csp::InputAdapter * createPushInputAdapter( csp::AdapterManager *, csp::python::
 
     auto vtable = takeVTable<CCspPushInputAdapterVTable>( capsule );
     auto & cspType = csp::python::pyTypeAsCspType( pyType );
+    CCspType graphType = toCType( *cspType );
+    if( vtable.value_type != CCSP_TYPE_UNKNOWN && vtable.value_type != graphType )
+        CSP_THROW( csp::TypeError, "the push input adapter pushes " << typeName( vtable.value_type ) << " but the graph declared its time series as ts["
+                                                                    << csp::python::pyTypeToString( pyType ) << "]" );
     auto * adapter = pyEngine -> engine() -> createOwnedObject<CApiPushInputAdapter>( cspType, pushMode, pushGroup, vtable );
     markConsumed( capsule );
     return adapter;

@@ -29,6 +29,18 @@ pub enum ValueType {
 }
 
 impl ValueType {
+    pub(crate) fn to_raw(self) -> ffi::CCspType {
+        match self {
+            Self::Bool => ffi::CCSP_TYPE_BOOL,
+            Self::Int => ffi::CCSP_TYPE_INT64,
+            Self::Float => ffi::CCSP_TYPE_DOUBLE,
+            Self::Str => ffi::CCSP_TYPE_STRING,
+            Self::DateTime => ffi::CCSP_TYPE_DATETIME,
+            Self::TimeDelta => ffi::CCSP_TYPE_TIMEDELTA,
+            Self::Other(raw) => raw,
+        }
+    }
+
     pub(crate) fn from_raw(raw: ffi::CCspType) -> Self {
         match raw {
             ffi::CCSP_TYPE_BOOL => Self::Bool,
