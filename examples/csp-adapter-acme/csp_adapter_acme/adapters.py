@@ -5,7 +5,7 @@
 """
 
 from datetime import timedelta
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 import csp
 from csp import ts
@@ -60,9 +60,10 @@ def _non_negative_int(name: str, value: object) -> int:
 
 
 def _batch_size(batch_size: object) -> int:
-    if _non_negative_int("batch_size", batch_size) == 0:
+    size = _non_negative_int("batch_size", batch_size)
+    if size == 0:
         raise ValueError("batch_size must be >= 1")
-    return batch_size  # type: ignore[return-value]
+    return size
 
 
 def _push_mode(push_mode: object) -> csp.PushMode:
@@ -132,8 +133,7 @@ class AcmeAdapterManager:
 
     def stats(self) -> Stats:
         """Counters of the last (or current) run: pushed, received, mismatches."""
-        stats: Stats = self._runtime.stats()  # type: ignore[assignment]
-        return stats
+        return cast(Stats, self._runtime.stats())
 
     def received(self) -> int:
         """How many values the output adapter has received in this run."""
