@@ -35,10 +35,12 @@ pub trait DemoValue {
 impl DemoValue for bool {
     type Owned = bool;
 
+    #[inline]
     fn demo(index: u64) -> bool {
         index % 2 == 1
     }
 
+    #[inline]
     fn is_demo(index: u64, value: &bool) -> bool {
         *value == Self::demo(index)
     }
@@ -47,10 +49,12 @@ impl DemoValue for bool {
 impl DemoValue for i64 {
     type Owned = i64;
 
+    #[inline]
     fn demo(index: u64) -> i64 {
         i64::try_from(index).unwrap_or(i64::MAX)
     }
 
+    #[inline]
     fn is_demo(index: u64, value: &i64) -> bool {
         u64::try_from(*value).is_ok_and(|v| v == index)
     }
@@ -59,10 +63,12 @@ impl DemoValue for i64 {
 impl DemoValue for f64 {
     type Owned = f64;
 
+    #[inline]
     fn demo(index: u64) -> f64 {
         index as f64 * 0.5
     }
 
+    #[inline]
     fn is_demo(index: u64, value: &f64) -> bool {
         *value == Self::demo(index)
     }
@@ -75,6 +81,7 @@ impl DemoValue for str {
         format!("{STR_PREFIX}{index}")
     }
 
+    #[inline]
     fn is_demo(index: u64, value: &str) -> bool {
         value
             .strip_prefix(STR_PREFIX)
@@ -85,12 +92,14 @@ impl DemoValue for str {
 impl DemoValue for DateTime {
     type Owned = DateTime;
 
+    #[inline]
     fn demo(index: u64) -> DateTime {
         DATETIME_BASE
             .checked_add(TimeDelta::demo(index))
             .unwrap_or(DateTime::from_nanos(i64::MAX))
     }
 
+    #[inline]
     fn is_demo(index: u64, value: &DateTime) -> bool {
         *value == Self::demo(index)
     }
@@ -99,10 +108,12 @@ impl DemoValue for DateTime {
 impl DemoValue for TimeDelta {
     type Owned = TimeDelta;
 
+    #[inline]
     fn demo(index: u64) -> TimeDelta {
         TimeDelta::from_micros(i64::try_from(index).unwrap_or(i64::MAX / 1_000))
     }
 
+    #[inline]
     fn is_demo(index: u64, value: &TimeDelta) -> bool {
         *value == Self::demo(index)
     }

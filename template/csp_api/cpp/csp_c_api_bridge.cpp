@@ -21,6 +21,7 @@
 #include <exception>
 #include <new>
 #include <string>
+#include <string_view>
 
 namespace
 {
@@ -35,10 +36,18 @@ struct LastError
 
 thread_local LastError t_lastError;
 
-CCspErrorCode fail( CCspErrorCode code, const std::string & message )
+// Failure paths are cold and out of line, keeping the per-tick getters short.
+[[gnu::cold, gnu::noinline]] CCspErrorCode fail( CCspErrorCode code, std::string_view message ) noexcept
 {
     t_lastError.code = code;
-    t_lastError.message = message;
+    try
+    {
+        t_lastError.message = message;
+    }
+    catch( ... ) // out of memory for the message: the code alone still says what failed
+    {
+        t_lastError.message.clear();
+    }
     return code;
 }
 
@@ -155,9 +164,16 @@ const char * typeName( CCspType type )
     }
 }
 
-CCspErrorCode typeMismatch( const char * what, CCspType actual, CCspType wanted )
+[[gnu::cold, gnu::noinline]] CCspErrorCode typeMismatch( const char * what, CCspType actual, CCspType wanted ) noexcept
 {
-    return fail( CCSP_ERROR_TYPE_MISMATCH, std::string( what ) + " carries " + typeName( actual ) + ", not " + typeName( wanted ) );
+    try
+    {
+        return fail( CCSP_ERROR_TYPE_MISMATCH, std::string( what ) + " carries " + typeName( actual ) + ", not " + typeName( wanted ) );
+    }
+    catch( ... )
+    {
+        return fail( CCSP_ERROR_TYPE_MISMATCH, what );
+    }
 }
 
 csp::Engine * asEngine( CCspEngineHandle handle ) { return reinterpret_cast<csp::Engine *>( handle ); }

@@ -100,6 +100,7 @@ macro_rules! scalar_value {
             const TYPE: ValueType = ValueType::$variant;
             type Arg<'a> = $rust;
 
+            #[inline]
             unsafe fn push_raw(
                 adapter: ffi::CCspPushInputAdapterHandle,
                 value: $rust,
@@ -114,6 +115,7 @@ macro_rules! scalar_value {
         impl TickValue<'_> for $rust {
             const TYPE: ValueType = ValueType::$variant;
 
+            #[inline]
             unsafe fn read_raw(input: ffi::CCspInputHandle) -> Result<Self> {
                 let mut raw = <$raw>::default();
                 // SAFETY: forwarded from the caller; `raw` is a valid out pointer.
@@ -175,6 +177,7 @@ impl PushValue for str {
     const TYPE: ValueType = ValueType::Str;
     type Arg<'a> = &'a str;
 
+    #[inline]
     unsafe fn push_raw(
         adapter: ffi::CCspPushInputAdapterHandle,
         value: &str,
@@ -188,6 +191,7 @@ impl PushValue for str {
 impl<'a> TickValue<'a> for &'a str {
     const TYPE: ValueType = ValueType::Str;
 
+    #[inline]
     unsafe fn read_raw(input: ffi::CCspInputHandle) -> Result<Self> {
         let mut data = ptr::null();
         let mut len = 0usize;

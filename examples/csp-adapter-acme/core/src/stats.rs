@@ -34,6 +34,7 @@ pub struct StatsSnapshot {
 
 impl Stats {
     /// Counts one pushed value.
+    #[inline]
     pub fn record_pushed(&self) {
         self.pushed.fetch_add(1, Ordering::Relaxed);
     }
@@ -44,6 +45,7 @@ impl Stats {
     /// with a single writer a load and a store suffice, which keeps the
     /// per-tick cost of the output path down; readers on other threads still
     /// see a consistent count.
+    #[inline]
     pub fn next_received_index(&self) -> u64 {
         let index = self.received.load(Ordering::Relaxed);
         self.received.store(index + 1, Ordering::Relaxed);
@@ -72,6 +74,7 @@ impl Stats {
         self.last_receive_ns.store(at.as_nanos(), Ordering::Relaxed);
     }
 
+    #[inline]
     pub fn received(&self) -> u64 {
         self.received.load(Ordering::Relaxed)
     }

@@ -11,8 +11,20 @@ use super::error::{Error, Result};
 use super::ffi;
 
 /// Runs `f` on behalf of `context` (for example "AcmeInputAdapter start").
+/// Inlined into each callback, with the failure path kept out of line: it
+/// runs on every tick of an output adapter.
+#[inline]
 pub(crate) fn call(context: &str, f: impl FnOnce() -> Result<()>) -> ffi::CCspErrorCode {
     match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(())) => ffi::CCSP_OK,
+        outcome => failed(context, outcome),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn failed(context: &str, outcome: std::thread::Result<Result<()>>) -> ffi::CCspErrorCode {
+    match outcome {
         Ok(Ok(())) => ffi::CCSP_OK,
         Ok(Err(error)) => report(&error.context(context)),
         Err(payload) => report(&Error::runtime(format!(
