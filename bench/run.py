@@ -345,55 +345,74 @@ def check_all(results: dict[str, Any], count: int) -> None:
     assert results.get("mismatches", 0) == 0
 
 
+def interleaved(
+    impls: list[Implementation], runs: int, measure: Callable[[Implementation], Any]
+) -> dict[str, list[Any]]:
+    """Runs ``measure`` ``runs`` times per implementation, taking turns, so that
+    a slow spell of the machine hits every implementation alike."""
+    outcomes: dict[str, list[Any]] = {impl.name: [] for impl in impls}
+    for _ in range(runs):
+        for impl in impls:
+            outcomes[impl.name].append(measure(impl))
+    return outcomes
+
+
 def throughput(impls: list[Implementation], count: int, runs: int) -> dict[str, Any]:
-    figures: dict[str, Any] = {}
-    for impl in impls:
-        rates = []
-        for _ in range(runs):
-            if isinstance(impl, Rust):
-                results = impl.throughput(count)
-            else:
-                results = impl.push_and_consume(count, 0, 1, False)
-            check_all(results, count)
-            rates.append(count / ((results["last_receive_ns"] - results["first_push_ns"]) / 1e9))
-        figures[impl.name] = {"ticks_per_second": statistics.median(rates), "runs": rates}
-    return figures
+    def measure(impl: Implementation) -> float:
+        if isinstance(impl, Rust):
+            results = impl.throughput(count)
+        else:
+            results = impl.push_and_consume(count, 0, 1, False)
+        check_all(results, count)
+        return count / ((results["last_receive_ns"] - results["first_push_ns"]) / 1e9)
+
+    return {
+        name: {"ticks_per_second": statistics.median(rates), "runs": rates}
+        for name, rates in interleaved(impls, runs, measure).items()
+    }
 
 
 def output_path(impls: list[Implementation], count: int, runs: int) -> dict[str, Any]:
     figures = {}
-    for impl in impls:
-        seconds = statistics.median(impl.consume_in_sim(count) for _ in range(runs))
-        figures[impl.name] = {"ns_per_tick": seconds / count * 1e9, "ticks_per_second": count / seconds}
+    for name, seconds in interleaved(impls, runs, lambda impl: impl.consume_in_sim(count)).items():
+        median = statistics.median(seconds)
+        figures[name] = {"ns_per_tick": median / count * 1e9, "ticks_per_second": count / median, "runs": seconds}
     return figures
 
 
-def latency(impls: list[Implementation], rate: int, count: int) -> dict[str, Any]:
-    figures = {}
-    for impl in impls:
+def latency(impls: list[Implementation], rate: int, count: int, runs: int) -> dict[str, Any]:
+    """Latencies of ``runs`` runs per implementation, pooled."""
+
+    def measure(impl: Implementation) -> list[int]:
         results = impl.push_and_consume(count, rate, 1, True)
         check_all(results, count)
-        micros = np.array(results["latencies"], dtype="float64") / 1e3
-        figures[impl.name] = {
+        return list(results["latencies"])
+
+    figures = {}
+    for name, latencies in interleaved(impls, runs, measure).items():
+        micros = np.concatenate([np.array(run, dtype="float64") for run in latencies]) / 1e3
+        figures[name] = {
             "p50_us": float(np.percentile(micros, 50)),
             "p99_us": float(np.percentile(micros, 99)),
             "max_us": float(micros.max()),
+            "samples": int(micros.size),
         }
     return figures
 
 
 def push_cost(impls: list[Implementation], count: int, batch: int, runs: int) -> dict[str, Any]:
-    figures = {}
-    for impl in impls:
-        if isinstance(impl, Python) and batch > 1:
-            continue  # csp's Python PushBatch needs the engine object, which a Python push adapter does not get
-        rates = []
-        for _ in range(runs):
-            results = impl.push_and_consume(count, 0, batch, False)
-            check_all(results, count)
-            rates.append(count / (results["push_loop_ns"] / 1e9))
-        figures[impl.name] = {"pushes_per_second": statistics.median(rates)}
-    return figures
+    # csp's Python PushBatch needs the engine object, which a Python push adapter does not get
+    impls = [impl for impl in impls if not (isinstance(impl, Python) and batch > 1)]
+
+    def measure(impl: Implementation) -> float:
+        results = impl.push_and_consume(count, 0, batch, False)
+        check_all(results, count)
+        return count / (results["push_loop_ns"] / 1e9)
+
+    return {
+        name: {"pushes_per_second": statistics.median(rates), "runs": rates}
+        for name, rates in interleaved(impls, runs, measure).items()
+    }
 
 
 # ---------------------------------------------------------------- report
@@ -450,25 +469,32 @@ def main() -> int:
     args = parser.parse_args()
     quick = args.quick
     n, runs = (20_000, 2) if quick else (2_000_000, 5)
-    seconds_per_latency_run = 0.05 if quick else 2
+    seconds_per_latency_run, latency_runs = (0.05, 1) if quick else (2, 3)
 
     builds = build_project(measure_build_times=not quick)
     sys.path.insert(0, str(PROJECT))
     cpp = Cpp(build_reference())
     impls: list[Implementation] = [Rust(), cpp, Python(cpp)]
 
-    results: dict[str, Any] = {"machine": machine(), "count": n, "runs": runs, "builds": builds}
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "count": n,
+        "runs": runs,
+        "latency_runs": latency_runs,
+        "builds": builds,
+    }
     results["throughput"] = throughput(impls, n, runs)
     results["output_path_sim"] = output_path(impls, n, runs)
     results["latency"] = {
-        f"{rate}": latency(impls, rate, int(rate * seconds_per_latency_run)) for rate in (10_000, 100_000)
+        f"{rate}": latency(impls, rate, int(rate * seconds_per_latency_run), latency_runs) for rate in (10_000, 100_000)
     }
     results["push_cost"] = push_cost(impls, n, 1, runs)
     results["push_cost_batched"] = push_cost(impls, n, 1000, runs)
 
     m = results["machine"]
     print(f"\nmachine: {m['cores']} cores, {m['cpu']}; csp {m['csp']}, Python {m['python']}, {m['rust']}")
-    print(f"N = {n:,} ticks, median of {runs} runs\n")
+    print(f"N = {n:,} ticks, median of {runs} runs (implementations taking turns)")
+    print(f"latency: {latency_runs} runs of {seconds_per_latency_run:g} s per rate and implementation, pooled\n")
     print("| measure | Rust | C++ | Python | Rust/C++ | Rust/Python |")
     print("|---|---|---|---|---|---|")
     print(table("throughput, realtime NON_COLLAPSING", "ticks/s", results["throughput"], "ticks_per_second"))
