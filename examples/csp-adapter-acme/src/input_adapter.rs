@@ -122,9 +122,7 @@ fn push_demo_values(
             batch.extend((index..end).map(InputValue::demo));
             pusher.push_batch(batch.iter().copied())?;
         }
-        for _ in index..end {
-            shared.stats.record_pushed();
-        }
+        shared.stats.record_pushed(end - index);
         index = end;
         if !plan.interval.is_zero() {
             let intervals = u32::try_from(index).unwrap_or(u32::MAX);
