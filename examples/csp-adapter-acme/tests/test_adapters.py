@@ -5,8 +5,7 @@ from typing import Any
 
 import csp
 import pytest
-from conftest import run_realtime
-from csp import ts
+from conftest import run_realtime, to_output
 
 from csp_adapter_acme import AcmeAdapterManager
 from csp_adapter_acme._native import Runtime
@@ -14,10 +13,6 @@ from csp_adapter_acme.adapters import INPUT_TYPE as INPUT
 from csp_adapter_acme.adapters import OUTPUT_TYPE as OUTPUT
 from csp_adapter_acme.adapters import acme_input, acme_output
 from csp_adapter_acme.demo import demo_value, demo_values
-
-
-def to_output(values: ts[INPUT]) -> ts[OUTPUT]:
-    return values
 
 
 def counters(stats: Any) -> tuple[int, int, int, str | None]:

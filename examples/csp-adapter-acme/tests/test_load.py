@@ -6,6 +6,7 @@ import resource
 from datetime import timedelta
 
 import csp
+from conftest import to_output
 
 from csp_adapter_acme import AcmeAdapterManager
 from csp_adapter_acme._native import testing
@@ -33,7 +34,7 @@ def test_two_hundred_runs_leave_no_threads_and_no_leak() -> None:
     @csp.graph
     def graph() -> None:
         values = manager.subscribe(count=TICKS_PER_RUN, interval=timedelta(0))
-        manager.publish(values, stop_after=TICKS_PER_RUN)
+        manager.publish(to_output(values), stop_after=TICKS_PER_RUN)
 
     threads = os_threads()
     rss_after_warm_up = 0
