@@ -4,13 +4,14 @@ use std::any::type_name;
 use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::mem::size_of;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use pyo3::prelude::*;
 
 use super::engine;
 use super::error::{Error, ErrorKind, Result};
 use super::ffi;
+use super::gate::Gate;
 use super::guard;
 use super::user_data::{
     UserData, capsule_or_release, into_user_data, release_user_data, user_data_mut,
@@ -51,30 +52,35 @@ struct PushTarget {
     name: String,
     adapter: ffi::CCspPushInputAdapterHandle,
     engine: ffi::CCspEngineHandle,
-    /// true between start and stop; pushes hold the read lock.
-    active: RwLock<bool>,
+    /// Open between start and stop; every use of the handles passes it.
+    gate: Gate,
 }
 
-// SAFETY: the raw handles are only used while `active` is true, under its
-// read lock; `stop` takes the write lock before the engine tears down.
+// SAFETY: the raw handles are only used inside the open gate; `stop` closes
+// it, waiting for the uses inside, before the engine tears down.
 unsafe impl Send for PushTarget {}
 // SAFETY: as above; the bridge's push functions are thread-safe.
 unsafe impl Sync for PushTarget {}
 
 impl PushTarget {
+    #[inline]
     fn with_active<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
-        let active = self.active.read().unwrap_or_else(|e| e.into_inner());
-        if !*active {
-            return Err(Error::new(
-                ErrorKind::Stopped,
-                format!("{} is stopped: the graph is no longer running", self.name),
-            ));
+        match self.gate.enter() {
+            Some(_pass) => f(),
+            None => Err(self.stopped()),
         }
-        f()
+    }
+
+    #[cold]
+    fn stopped(&self) -> Error {
+        Error::new(
+            ErrorKind::Stopped,
+            format!("{} is stopped: the graph is no longer running", self.name),
+        )
     }
 
     fn deactivate(&self) {
-        *self.active.write().unwrap_or_else(|e| e.into_inner()) = false;
+        self.gate.close();
     }
 }
 
@@ -117,7 +123,7 @@ impl<T: PushValue + ?Sized> Pusher<T> {
 
     /// Whether the graph still accepts pushes.
     pub fn is_active(&self) -> bool {
-        *self.target.active.read().unwrap_or_else(|e| e.into_inner())
+        self.target.gate.is_open()
     }
 
     /// Stops the engine with an error: `csp.run` raises `RuntimeError(message)`.
@@ -232,7 +238,7 @@ unsafe extern "C" fn input_start<A: PushInputAdapter>(
             name: shim.name.clone(),
             adapter,
             engine,
-            active: RwLock::new(true),
+            gate: Gate::default(),
         });
         shim.target = Some(Arc::clone(&target));
         let pusher = Pusher {

@@ -12,6 +12,7 @@ mod engine;
 mod error;
 #[allow(dead_code)] // raw bindings mirror the whole header
 mod ffi;
+mod gate;
 mod guard;
 mod input;
 mod manager;

@@ -18,6 +18,7 @@ use super::bench;
 use super::engine::Engine;
 use super::error::{Error, ErrorKind, Result};
 use super::ffi;
+use super::gate::Gate;
 use super::input::{PushInputAdapter, Pusher, push_input_adapter_capsule};
 use super::manager::{AdapterManager, adapter_manager_capsule};
 use super::output::{OutputAdapter, output_adapter_capsule};
@@ -530,6 +531,53 @@ fn py_object_counts() -> (u64, u64) {
     object_counts()
 }
 
+/// Races `threads` threads entering a gate flat out against one `close`
+/// after `millis` ms; returns how many passes were granted. Fails if a pass
+/// was granted after `close` returned, or if `close` returned while one was
+/// still held (the guarantees that keep pushes off a stopped adapter).
+#[pyfunction]
+fn gate_race(py: Python<'_>, threads: usize, millis: u64) -> PyResult<u64> {
+    py.detach(|| {
+        let gate = Arc::new(Gate::default());
+        let closed = Arc::new(AtomicBool::new(false));
+        let racers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (gate, closed) = (Arc::clone(&gate), Arc::clone(&closed));
+                std::thread::spawn(move || {
+                    let mut granted = 0_u64;
+                    let mut late = false;
+                    while let Some(pass) = gate.enter() {
+                        granted += 1;
+                        std::hint::spin_loop();
+                        late |= closed.load(Ordering::SeqCst);
+                        drop(pass);
+                    }
+                    (granted, late)
+                })
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(millis));
+        gate.close();
+        closed.store(true, Ordering::SeqCst);
+        let mut granted = 0;
+        for racer in racers {
+            let (count, late) = racer
+                .join()
+                .map_err(|_| PyValueError::new_err("a gate racer panicked"))?;
+            if late {
+                return Err(PyValueError::new_err(
+                    "a pass was held after close returned",
+                ));
+            }
+            granted += count;
+        }
+        if gate.enter().is_some() || gate.is_open() {
+            return Err(PyValueError::new_err("the gate opened again after close"));
+        }
+        Ok(granted)
+    })
+}
+
 /// Adds the `testing` submodule to the extension module.
 pub fn add_testing_module(parent: &Bound<'_, PyModule>) -> PyResult<()> {
     let module = PyModule::new(parent.py(), "testing")?;
@@ -539,6 +587,7 @@ pub fn add_testing_module(parent: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(faulty_manager_capsule, &module)?)?;
     module.add_function(wrap_pyfunction!(input_capsule_with_header, &module)?)?;
     module.add_function(wrap_pyfunction!(py_object_counts, &module)?)?;
+    module.add_function(wrap_pyfunction!(gate_race, &module)?)?;
     module.add_class::<bench::PyBenchProbe>()?;
     module.add_function(wrap_pyfunction!(bench::bench_input_capsule, &module)?)?;
     module.add_function(wrap_pyfunction!(bench::bench_output_capsule, &module)?)?;

@@ -1,0 +1,59 @@
+//! The gate every push passes: open while the adapter runs; closing it waits
+//! for the pushes already inside, so none reaches a stopped adapter.
+//!
+//! One atomic word holds a closed bit and the number of pushes inside. A push
+//! costs one load and two uncontended atomic adds (a read lock costs a
+//! compare-and-swap loop and more checks), which matters on the push path.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+
+const CLOSED: usize = 1 << (usize::BITS - 1);
+
+#[derive(Debug, Default)]
+pub(crate) struct Gate {
+    state: AtomicUsize,
+}
+
+/// Proof of being inside an open gate; leaving happens on drop (also when
+/// the push panics).
+pub(crate) struct Pass<'a> {
+    gate: &'a Gate,
+}
+
+impl Gate {
+    /// Enters the gate, or returns `None` once it is closed.
+    #[inline]
+    pub(crate) fn enter(&self) -> Option<Pass<'_>> {
+        // Refused pushes after closing do not touch the count at all.
+        if self.state.load(Ordering::Relaxed) & CLOSED != 0 {
+            return None;
+        }
+        // Acquire pairs with `close`: a push counted before the closed bit
+        // was set is waited for; one counted after sees the bit and leaves.
+        if self.state.fetch_add(1, Ordering::Acquire) & CLOSED != 0 {
+            self.state.fetch_sub(1, Ordering::Release);
+            return None;
+        }
+        Some(Pass { gate: self })
+    }
+
+    /// Closes the gate and waits until every push inside has left.
+    pub(crate) fn close(&self) {
+        self.state.fetch_or(CLOSED, Ordering::AcqRel);
+        while self.state.load(Ordering::Acquire) & !CLOSED != 0 {
+            thread::yield_now();
+        }
+    }
+
+    pub(crate) fn is_open(&self) -> bool {
+        self.state.load(Ordering::Acquire) & CLOSED == 0
+    }
+}
+
+impl Drop for Pass<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.gate.state.fetch_sub(1, Ordering::Release);
+    }
+}
