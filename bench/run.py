@@ -468,7 +468,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=BUILD / "results.json", help="where to write the figures")
     args = parser.parse_args()
     quick = args.quick
-    n, runs = (20_000, 2) if quick else (2_000_000, 5)
+    n, runs = (20_000, 2) if quick else (2_000_000, 7)
     seconds_per_latency_run, latency_runs = (0.05, 1) if quick else (2, 3)
 
     builds = build_project(measure_build_times=not quick)
