@@ -1,5 +1,5 @@
 # Tooling of the template. `make demo` and `make test` work on a fresh machine
-# with Python 3.10+, a Rust toolchain (cargo, rustfmt, clippy) and g++.
+# with Python 3.11+, a Rust toolchain (cargo, rustfmt, clippy) and g++.
 
 PYTHON ?= python3
 VENV ?= .venv
