@@ -4,6 +4,8 @@
 //! One atomic word holds a closed bit and the number of pushes inside. A push
 //! costs one load and two uncontended atomic adds (a read lock costs a
 //! compare-and-swap loop and more checks), which matters on the push path.
+//! `testing::gate_race` races it from many threads (the generated tests run
+//! it: this crate links csp, so it has no `cargo test` of its own).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
