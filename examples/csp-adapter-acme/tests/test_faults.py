@@ -109,7 +109,7 @@ def test_pushes_after_the_graph_ends_are_refused() -> None:
 
 def test_closing_the_push_gate_waits_for_pushes_inside_and_refuses_later_ones() -> None:
     # Four threads enter and leave the gate every push passes, flat out, while it closes.
-    assert testing.gate_race(4, 50) > 0
+    assert testing.gate_race(4, 50) >= 4
 
 
 @pytest.mark.parametrize("how", ["stop_engine", "exception_elsewhere"])

@@ -519,8 +519,7 @@ extern "C" {
 
 void ccsp_set_last_error( CCspErrorCode code, const char * message, size_t len )
 {
-    t_lastError.code = code;
-    t_lastError.message.assign( message ? message : "", message ? len : 0 );
+    fail( code, message ? std::string_view( message, len ) : std::string_view() );
 }
 
 const char * ccsp_last_error_message( void ) { return t_lastError.message.c_str(); }

@@ -97,7 +97,7 @@ impl<T: PushValue + ?Sized> Pusher<T> {
     /// Pushes one value; it ticks in a coming engine cycle.
     pub fn push(&self, value: T::Arg<'_>) -> Result<()> {
         self.target.with_active(|| {
-            // SAFETY: the adapter is started and stays alive while `active`.
+            // SAFETY: the adapter is started and stays alive while we are inside its gate.
             Error::check(unsafe { T::push_raw(self.target.adapter, value, std::ptr::null_mut()) })
         })
     }

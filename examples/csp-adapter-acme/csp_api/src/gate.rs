@@ -9,6 +9,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
+use std::time::Duration;
 
 const CLOSED: usize = 1 << (usize::BITS - 1);
 
@@ -31,8 +32,10 @@ impl Gate {
         if self.state.load(Ordering::Relaxed) & CLOSED != 0 {
             return None;
         }
-        // Acquire pairs with `close`: a push counted before the closed bit
-        // was set is waited for; one counted after sees the bit and leaves.
+        // All of the gate lives in one atomic word, so its changes happen in
+        // one order: a push counted before `close` set the closed bit is
+        // waited for; one counted after sees the bit and leaves. Acquire
+        // keeps the push's use of the adapter from moving before the count.
         if self.state.fetch_add(1, Ordering::Acquire) & CLOSED != 0 {
             self.state.fetch_sub(1, Ordering::Release);
             return None;
@@ -40,11 +43,20 @@ impl Gate {
         Some(Pass { gate: self })
     }
 
-    /// Closes the gate and waits until every push inside has left.
+    /// Closes the gate and waits until every push inside has left: a push
+    /// takes well under a microsecond, but one that blocks (a slow
+    /// `push_batch` iterator) is waited for with growing sleeps, not spins.
     pub(crate) fn close(&self) {
         self.state.fetch_or(CLOSED, Ordering::AcqRel);
+        let mut rounds = 0_u32;
         while self.state.load(Ordering::Acquire) & !CLOSED != 0 {
-            thread::yield_now();
+            if rounds < 64 {
+                thread::yield_now();
+            } else {
+                let micros = 1_u64 << (rounds - 64).min(10);
+                thread::sleep(Duration::from_micros(micros));
+            }
+            rounds = rounds.saturating_add(1);
         }
     }
 

@@ -540,13 +540,18 @@ fn gate_race(py: Python<'_>, threads: usize, millis: u64) -> PyResult<u64> {
     py.detach(|| {
         let gate = Arc::new(Gate::default());
         let closed = Arc::new(AtomicBool::new(false));
+        let running = Arc::new(AtomicU64::new(0));
         let racers: Vec<_> = (0..threads)
             .map(|_| {
-                let (gate, closed) = (Arc::clone(&gate), Arc::clone(&closed));
+                let (gate, closed, running) =
+                    (Arc::clone(&gate), Arc::clone(&closed), Arc::clone(&running));
                 std::thread::spawn(move || {
                     let mut granted = 0_u64;
                     let mut late = false;
                     while let Some(pass) = gate.enter() {
+                        if granted == 0 {
+                            running.fetch_add(1, Ordering::SeqCst);
+                        }
                         granted += 1;
                         std::hint::spin_loop();
                         late |= closed.load(Ordering::SeqCst);
@@ -556,6 +561,11 @@ fn gate_race(py: Python<'_>, threads: usize, millis: u64) -> PyResult<u64> {
                 })
             })
             .collect();
+        // Close only once every racer is inside the loop, however slow the
+        // machine is to start threads.
+        while running.load(Ordering::SeqCst) < threads as u64 {
+            std::thread::yield_now();
+        }
         std::thread::sleep(std::time::Duration::from_millis(millis));
         gate.close();
         closed.store(true, Ordering::SeqCst);
