@@ -376,26 +376,35 @@ def output_path(impls: list[Implementation], count: int, runs: int) -> dict[str,
     figures = {}
     for name, seconds in interleaved(impls, runs, lambda impl: impl.consume_in_sim(count)).items():
         median = statistics.median(seconds)
-        figures[name] = {"ns_per_tick": median / count * 1e9, "ticks_per_second": count / median, "runs": seconds}
+        figures[name] = {
+            "ns_per_tick": median / count * 1e9,
+            "ticks_per_second": count / median,
+            "runs": [run / count * 1e9 for run in seconds],
+        }
     return figures
 
 
 def latency(impls: list[Implementation], rate: int, count: int, runs: int) -> dict[str, Any]:
-    """Latencies of ``runs`` runs per implementation, pooled."""
+    """p50 and p99 are medians over ``runs`` runs per implementation (one noisy
+    spell of the machine moves one run, not the figure); max is the largest of all."""
 
-    def measure(impl: Implementation) -> list[int]:
+    def measure(impl: Implementation) -> dict[str, float]:
         results = impl.push_and_consume(count, rate, 1, True)
         check_all(results, count)
-        return list(results["latencies"])
-
-    figures = {}
-    for name, latencies in interleaved(impls, runs, measure).items():
-        micros = np.concatenate([np.array(run, dtype="float64") for run in latencies]) / 1e3
-        figures[name] = {
+        micros = np.array(results["latencies"], dtype="float64") / 1e3
+        return {
             "p50_us": float(np.percentile(micros, 50)),
             "p99_us": float(np.percentile(micros, 99)),
             "max_us": float(micros.max()),
-            "samples": int(micros.size),
+        }
+
+    figures = {}
+    for name, per_run in interleaved(impls, runs, measure).items():
+        figures[name] = {
+            "p50_us": statistics.median(run["p50_us"] for run in per_run),
+            "p99_us": statistics.median(run["p99_us"] for run in per_run),
+            "max_us": max(run["max_us"] for run in per_run),
+            "runs": per_run,
         }
     return figures
 
@@ -438,8 +447,24 @@ def machine() -> dict[str, Any]:
     }
 
 
-def ratio(a: float | None, b: float | None) -> str:
-    return f"{a / b:.2f}x" if a and b else "n/a"
+def per_run(figure: dict[str, Any], key: str) -> list[float]:
+    """The figure's value of ``key`` in each run, in the order the runs took turns."""
+    return [run[key] if isinstance(run, dict) else run for run in figure["runs"]]
+
+
+def paired_ratio(rust: dict[str, Any] | None, other: dict[str, Any] | None, key: str, higher_is_better: bool) -> str:
+    """Median over the rounds of Rust's value against the other's in the same
+    round: the implementations ran back to back, so a slow spell of the
+    machine cancels out. Reads "Rust is N times as good as": inverted where
+    lower is better."""
+    if not rust or not other:
+        return "n/a"
+    ratios = [
+        (a / b if higher_is_better else b / a)
+        for a, b in zip(per_run(rust, key), per_run(other, key), strict=True)
+        if a and b
+    ]
+    return f"{statistics.median(ratios):.2f}x" if ratios else "n/a"
 
 
 def number(value: float | None) -> str:
@@ -449,17 +474,11 @@ def number(value: float | None) -> str:
 
 
 def table(title: str, unit: str, figures: dict[str, Any], key: str, higher_is_better: bool = True) -> str:
-    values = {name: figures.get(name, {}).get(key) for name in ("Rust", "C++", "Python")}
-    cells = [number(values[name]) for name in values]
-
-    # Ratios read "Rust is N times as good as": inverted where lower is better.
-    def good(a: float | None, b: float | None) -> str:
-        return ratio(a, b) if higher_is_better else ratio(b, a)
-
-    return (
-        f"| {title} ({unit}) | {' | '.join(cells)} | "
-        f"{good(values['Rust'], values['C++'])} | {good(values['Rust'], values['Python'])} |"
-    )
+    cells = [number(figures.get(name, {}).get(key)) for name in ("Rust", "C++", "Python")]
+    rust = figures.get("Rust")
+    to_cpp = paired_ratio(rust, figures.get("C++"), key, higher_is_better)
+    to_python = paired_ratio(rust, figures.get("Python"), key, higher_is_better)
+    return f"| {title} ({unit}) | {' | '.join(cells)} | {to_cpp} | {to_python} |"
 
 
 def main() -> int:
@@ -469,7 +488,7 @@ def main() -> int:
     args = parser.parse_args()
     quick = args.quick
     n, runs = (20_000, 2) if quick else (2_000_000, 7)
-    seconds_per_latency_run, latency_runs = (0.05, 1) if quick else (2, 3)
+    seconds_per_latency_run, latency_runs = (0.05, 1) if quick else (1, 5)
 
     builds = build_project(measure_build_times=not quick)
     sys.path.insert(0, str(PROJECT))
@@ -494,7 +513,10 @@ def main() -> int:
     m = results["machine"]
     print(f"\nmachine: {m['cores']} cores, {m['cpu']}; csp {m['csp']}, Python {m['python']}, {m['rust']}")
     print(f"N = {n:,} ticks, median of {runs} runs (implementations taking turns)")
-    print(f"latency: {latency_runs} runs of {seconds_per_latency_run:g} s per rate and implementation, pooled\n")
+    print(
+        f"latency: {latency_runs} runs of {seconds_per_latency_run:g} s per rate and implementation; "
+        "p50 and p99 are medians over the runs, max the largest of all\n"
+    )
     print("| measure | Rust | C++ | Python | Rust/C++ | Rust/Python |")
     print("|---|---|---|---|---|---|")
     print(table("throughput, realtime NON_COLLAPSING", "ticks/s", results["throughput"], "ticks_per_second"))
@@ -510,7 +532,10 @@ def main() -> int:
             f"\nbuild of the rendered project: cold {builds['cold_build_seconds']:.1f} s, "
             f"warm (one Rust file touched) {builds['warm_build_seconds']:.1f} s"
         )
-    print("\nratios: above 1x means Rust is better (faster, or lower latency)")
+    print(
+        "\nratios: above 1x means Rust is better (faster, or lower latency); each is the median over the rounds"
+        "\nof Rust's figure against the other's in the same round (they ran back to back)"
+    )
 
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2))
