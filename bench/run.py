@@ -195,7 +195,7 @@ class Rust(Implementation):
             manager.publish(curve(count))
 
         seconds = run_sim(graph, count)
-        assert manager.stats()["received"] == count and manager.stats()["mismatches"] == 0
+        check_all(manager.stats(), count)
         return seconds
 
 
@@ -236,7 +236,7 @@ class Cpp(Implementation):
 
         seconds = run_sim(graph, count)
         results = self.module.results()
-        assert results["received"] == count and results["mismatches"] == 0
+        check_all(results, count)
         return seconds
 
 
@@ -333,7 +333,7 @@ class Python(Implementation):
             self.output(curve(count), False, count, results)
 
         seconds = run_sim(graph, count)
-        assert results["received"] == count and results["mismatches"] == 0
+        check_all(results, count)
         return seconds
 
 
