@@ -7,6 +7,7 @@ Cargo target directory so that only the first build compiles the dependencies.
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,15 +15,18 @@ from pathlib import Path
 import pytest
 from conftest import require
 
-# (input_type, output_type, adapter_name): every type on each side.
+# (input_type, output_type, adapter_name): every type on each side, and
+# names of several words, digits and acronyms.
 BUILDS = [
     ("int", "int", "Acme"),
     ("bool", "timedelta", "Flag"),
-    ("float", "str", "Quote"),
+    ("float", "str", "MarketData"),
     ("str", "bool", "Text"),
-    ("datetime", "float", "Clock"),
+    ("datetime", "float", "FX2Rates"),
     ("timedelta", "datetime", "Span"),
 ]
+# The project whose own Makefile is run as its README says.
+MAKEFILE_PACKAGE = "csp_adapter_market_data_build"
 DEMO_COUNT = 100_000
 
 pytestmark = pytest.mark.build
@@ -49,7 +53,8 @@ def installed(request: pytest.FixtureRequest, copie_session, build_env: dict[str
     input_type, output_type, adapter_name = request.param
     # Distribution names of their own, so that these installs never replace
     # the one `make demo` made (csp-adapter-acme) in the same environment.
-    project_name = f"csp-adapter-{adapter_name.lower()}-build"
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", adapter_name).lower()
+    project_name = f"csp-adapter-{words}-build"
     result = copie_session.copy(
         extra_answers={
             "project_name": project_name,
@@ -117,3 +122,29 @@ def test_clippy_is_clean(installed: tuple[Path, str], build_env: dict[str, str])
     project, _ = installed
     env = dict(build_env, PYO3_BUILD_EXTENSION_MODULE="1")
     run([require("cargo"), "clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], project, env)
+
+
+def test_readme_graph_example_runs(installed: tuple[Path, str], build_env: dict[str, str], tmp_path: Path) -> None:
+    project, package = installed
+    readme = (project / "README.md").read_text()
+    example = re.search(r"## Use it in a graph\n\n```python\n(.*?)```", readme, flags=re.DOTALL).group(1)
+    script = tmp_path / "example.py"
+    script.write_text(example)
+    completed = run([sys.executable, str(script)], tmp_path, build_env, timeout=120)
+    assert "pushed" in completed.stdout
+
+
+def test_makefile_develop_demo_test(
+    installed: tuple[Path, str], build_env: dict[str, str], cargo_target_dir: Path
+) -> None:
+    """`make develop demo test` as the README says: a venv of its own, from PyPI."""
+    project, package = installed
+    if package != MAKEFILE_PACKAGE:
+        pytest.skip(f"the Makefile run uses {MAKEFILE_PACKAGE} only")
+    env = {key: value for key, value in build_env.items() if key not in {"PYO3_PYTHON", "VIRTUAL_ENV"}}
+    # Another interpreter: a target directory of its own, so the shared one is not rebuilt.
+    env["CARGO_TARGET_DIR"] = str(cargo_target_dir / "makefile")
+    completed = run(["make", "develop", "demo", "test", "COUNT=100000"], project, env, timeout=1800)
+    result = json.loads(next(line for line in completed.stdout.splitlines() if line.startswith('{"')))
+    assert (result["pushed"], result["received"], result["mismatches"]) == (100_000, 100_000, 0)
+    assert " passed" in completed.stdout and "test result: ok" in completed.stdout

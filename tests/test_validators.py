@@ -27,6 +27,8 @@ BAD_ANSWERS = [
     ("adapter-name-underscore", {"adapter_name": "Acme_Feed"}, "must be CamelCase"),
     ("adapter-name-suffix", {"adapter_name": "AcmeAdapter"}, "must be the stem only"),
     ("adapter-name-too-long", {"adapter_name": "A" * 41}, "at most 40 characters"),
+    ("adapter-name-non-ascii", {"adapter_name": "Ünicode"}, "must be CamelCase"),
+    ("adapter-name-clash", {"adapter_name": "Push"}, "which the plumbing's trait of that name already uses"),
     ("input-type-unknown", {"input_type": "complex"}, "input_type"),
     ("output-type-unknown", {"output_type": "bytes"}, "output_type"),
     ("description-empty", {"description": "  "}, "description must not be empty"),
@@ -67,6 +69,7 @@ def test_defaults_derive_from_project_name(tmp_path: Path) -> None:
     answers = worker.answers.combined
     assert answers["package_name"] == "csp_market_data"
     assert answers["adapter_name"] == "MarketData"
+    assert answers["adapter_snake"] == "market_data"
     assert answers["output_type"] == answers["input_type"] == "int"
 
 

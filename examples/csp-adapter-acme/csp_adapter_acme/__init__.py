@@ -6,7 +6,11 @@ push input adapter) and ``publish`` (a Rust output adapter).
 
 from . import _build  # first: refuses to load the extension under another csp version
 from ._native import Runtime
-from .adapters import AcmeAdapterManager, acme_input, acme_output
+from .adapters import (
+    AcmeAdapterManager,
+    acme_input,
+    acme_output,
+)
 from .demo import demo_value
 
 __all__ = [

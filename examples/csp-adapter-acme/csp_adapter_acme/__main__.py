@@ -1,6 +1,7 @@
 """Demo: Rust input adapter -> csp -> Rust output adapter, in realtime.
 
-    python -m csp_adapter_acme [--count N] [--interval-us U] [--batch B] [--timeout-s S]
+    python -m csp_adapter_acme [--count N] [--interval-us U]
+        [--batch B] [--timeout-s S]
 
 Prints progress to stderr on long runs and, as its last line on stdout, one
 JSON object: pushed, received, mismatches, seconds (wall time of csp.run),
@@ -17,13 +18,19 @@ from datetime import timedelta
 import csp
 from csp import ts
 
-from .adapters import AcmeAdapterManager, Stats
+from .adapters import (
+    AcmeAdapterManager,
+    Stats,
+)
 
 PROGRESS_EVERY = timedelta(seconds=1)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m csp_adapter_acme", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__package__}",
+        description=__doc__.splitlines()[0],
+    )
     parser.add_argument("--count", type=int, default=100_000, help="values to push (default 100000)")
     parser.add_argument(
         "--interval-us", type=int, default=0, help="microseconds between pushes (default 0: as fast as possible)"
@@ -49,7 +56,12 @@ def report_progress(timer: ts[bool], manager: AcmeAdapterManager, total: int):
 
 
 @csp.graph
-def demo_graph(manager: AcmeAdapterManager, count: int, interval: timedelta, batch: int):
+def demo_graph(
+    manager: AcmeAdapterManager,
+    count: int,
+    interval: timedelta,
+    batch: int,
+):
     values = manager.subscribe(count=count, interval=interval, batch_size=batch)
     manager.publish(values, stop_after=count)
     report_progress(csp.timer(PROGRESS_EVERY, True), manager, count)

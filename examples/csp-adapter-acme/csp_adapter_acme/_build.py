@@ -13,12 +13,12 @@ def check_csp_version() -> None:
         from ._native import CSP_BUILD_VERSION
     except ImportError as error:
         raise ImportError(
-            f"csp_adapter_acme's Rust extension failed to load with csp {csp.__version__} ({error}). "
+            f"{__package__}'s Rust extension failed to load with csp {csp.__version__} ({error}). "
             "Rebuild it against the installed csp: pip install --force-reinstall --no-deps ."
         ) from error
     if CSP_BUILD_VERSION != csp.__version__:
         raise ImportError(
-            f"csp_adapter_acme was built against csp {CSP_BUILD_VERSION} but csp {csp.__version__} is installed. "
+            f"{__package__} was built against csp {CSP_BUILD_VERSION} but csp {csp.__version__} is installed. "
             f"Rebuild it against the installed csp (pip install --force-reinstall --no-deps .) "
             f"or install csp=={CSP_BUILD_VERSION}."
         )

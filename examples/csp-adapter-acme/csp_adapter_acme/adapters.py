@@ -1,7 +1,10 @@
 """Graph-time wiring of the Rust adapters.
 
-``AcmeAdapterManager`` is what graphs use. ``acme_input`` and
-``acme_output`` are the same adapters without a manager.
+``AcmeAdapterManager`` is what graphs use. These two are the
+same adapters without a manager:
+
+- ``acme_input``
+- ``acme_output``
 """
 
 from datetime import timedelta
@@ -129,7 +132,8 @@ class AcmeAdapterManager:
         if not isinstance(x, Edge) or x.tstype.typ is not OUTPUT_TYPE:
             got = x.tstype.typ.__name__ if isinstance(x, Edge) else type(x).__name__
             raise TypeError(f"publish expects a ts[int], got {got}: the output adapter reads int")
-        _acme_output_managed(self, x, self._runtime, _non_negative_int("stop_after", stop_after))
+        stop_after = _non_negative_int("stop_after", stop_after)
+        _acme_output_managed(self, x, self._runtime, stop_after)
 
     def stats(self) -> Stats:
         """Counters of the last (or current) run: pushed, received, mismatches."""
@@ -209,4 +213,5 @@ def acme_output(x: ts[int], runtime: Runtime, stop_after: int = 0) -> None:
     """The Rust output adapter without a manager; ``runtime`` collects its counters."""
     if not isinstance(runtime, Runtime):
         raise TypeError(f"runtime must be a {__package__}.Runtime, got {type(runtime).__name__}")
-    _acme_output_standalone(x, runtime, _non_negative_int("stop_after", stop_after))
+    stop_after = _non_negative_int("stop_after", stop_after)
+    _acme_output_standalone(x, runtime, stop_after)

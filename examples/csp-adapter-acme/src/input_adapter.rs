@@ -15,26 +15,24 @@ use crate::adapter_manager::Shared;
 use adapter_core::demo::DemoValue;
 use csp_api::{DateTime, Error, PushInputAdapter, Pusher, Result};
 
+/// The name of the push thread (Linux shows its first 15 bytes).
+const THREAD_NAME: &str = "acme-input";
+
 /// The csp type this adapter pushes: `ts[int]`.
 pub type InputValue = i64;
 
 pub struct AcmeInputAdapter {
     shared: Arc<Shared>,
-    count: u64,
-    interval: Duration,
-    batch_size: u64,
+    plan: Plan,
     stop: Arc<AtomicBool>,
     worker: Option<JoinHandle<()>>,
 }
 
 impl AcmeInputAdapter {
-    /// `batch_size` 0 is taken as 1.
-    pub fn new(shared: Arc<Shared>, count: u64, interval: Duration, batch_size: u64) -> Self {
+    pub fn new(shared: Arc<Shared>, plan: Plan) -> Self {
         Self {
             shared,
-            count,
-            interval,
-            batch_size: batch_size.max(1),
+            plan,
             stop: Arc::new(AtomicBool::new(false)),
             worker: None,
         }
@@ -56,12 +54,8 @@ impl PushInputAdapter for AcmeInputAdapter {
     ) -> Result<()> {
         let shared = Arc::clone(&self.shared);
         let stop = Arc::clone(&self.stop);
-        let plan = Plan {
-            count: self.count,
-            interval: self.interval,
-            batch_size: self.batch_size,
-        };
-        let worker = pusher.spawn("acme-input", move |pusher| {
+        let plan = self.plan;
+        let worker = pusher.spawn(THREAD_NAME, move |pusher| {
             push_demo_values(pusher, &shared, plan, &stop)
         })?;
         self.worker = Some(worker);
@@ -90,11 +84,14 @@ impl Drop for AcmeInputAdapter {
 }
 
 /// What the push thread does: how many values, how fast, how many at a time.
-#[derive(Clone, Copy)]
-struct Plan {
-    count: u64,
-    interval: Duration,
-    batch_size: u64,
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    /// Values to push; 0 pushes until the graph stops.
+    pub count: u64,
+    /// Time between pushes (between batches: `batch_size` intervals).
+    pub interval: Duration,
+    /// Values per push batch, at least 1.
+    pub batch_size: u64,
 }
 
 fn push_demo_values(

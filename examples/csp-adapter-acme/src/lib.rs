@@ -16,7 +16,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use adapter_manager::{AcmeAdapterManager, Shared};
+use adapter_manager::AcmeAdapterManager;
 use input_adapter::AcmeInputAdapter;
 use output_adapter::AcmeOutputAdapter;
 
@@ -24,7 +24,7 @@ use output_adapter::AcmeOutputAdapter;
 /// returns a new single-use capsule for one engine-owned object.
 #[pyclass(frozen, module = "csp_adapter_acme._native")]
 struct Runtime {
-    shared: Arc<Shared>,
+    shared: Arc<adapter_manager::Shared>,
 }
 
 #[pymethods]
@@ -32,7 +32,7 @@ impl Runtime {
     #[new]
     fn new() -> Self {
         Self {
-            shared: Arc::new(Shared::default()),
+            shared: Arc::default(),
         }
     }
 
@@ -57,7 +57,8 @@ impl Runtime {
     }
 
     fn manager_capsule<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let manager = AcmeAdapterManager::new(Arc::clone(&self.shared));
+        let shared = Arc::clone(&self.shared);
+        let manager = AcmeAdapterManager::new(shared);
         csp_api::adapter_manager_capsule(py, manager)
     }
 
@@ -72,13 +73,19 @@ impl Runtime {
             .map(Duration::from_nanos)
             .map_err(|_| PyValueError::new_err("interval must not be negative"))?;
         let shared = Arc::clone(&self.shared);
-        let adapter = AcmeInputAdapter::new(shared, count, interval, batch_size);
+        let plan = input_adapter::Plan {
+            count,
+            interval,
+            batch_size: batch_size.max(1),
+        };
+        let adapter = AcmeInputAdapter::new(shared, plan);
         csp_api::push_input_adapter_capsule(py, adapter)
     }
 
     fn output_capsule<'py>(&self, py: Python<'py>, stop_after: u64) -> PyResult<Bound<'py, PyAny>> {
-        let adapter = AcmeOutputAdapter::new(Arc::clone(&self.shared), stop_after);
-        csp_api::output_adapter_capsule(py, adapter)
+        let shared = Arc::clone(&self.shared);
+        let output = AcmeOutputAdapter::new(shared, stop_after);
+        csp_api::output_adapter_capsule(py, output)
     }
 }
 

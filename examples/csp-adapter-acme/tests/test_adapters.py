@@ -7,11 +7,16 @@ import csp
 import pytest
 from conftest import run_realtime, to_output
 
-from csp_adapter_acme import AcmeAdapterManager
+from csp_adapter_acme import (
+    AcmeAdapterManager,
+)
 from csp_adapter_acme._native import Runtime
 from csp_adapter_acme.adapters import INPUT_TYPE as INPUT
 from csp_adapter_acme.adapters import OUTPUT_TYPE as OUTPUT
-from csp_adapter_acme.adapters import acme_input, acme_output
+from csp_adapter_acme.adapters import (
+    acme_input,
+    acme_output,
+)
 from csp_adapter_acme.demo import demo_value, demo_values
 
 

@@ -8,9 +8,8 @@ import pytest
 
 
 def run_demo(*args: str) -> tuple[int, dict]:
-    completed = subprocess.run(
-        [sys.executable, "-m", "csp_adapter_acme", *args], capture_output=True, text=True, timeout=300, check=False
-    )
+    command = [sys.executable, "-m", "csp_adapter_acme", *args]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     last_line = completed.stdout.strip().splitlines()[-1]
     return completed.returncode, json.loads(last_line)
 
@@ -45,8 +44,7 @@ def test_demo_fails_when_values_are_missing() -> None:
 
 
 def test_demo_rejects_bad_arguments() -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "csp_adapter_acme", "--count", "0"], capture_output=True, text=True, check=False
-    )
+    command = [sys.executable, "-m", "csp_adapter_acme", "--count", "0"]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
     assert completed.returncode == 2
     assert "--count must be at least 1" in completed.stderr

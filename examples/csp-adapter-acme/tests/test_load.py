@@ -8,7 +8,9 @@ from datetime import timedelta
 import csp
 from conftest import to_output
 
-from csp_adapter_acme import AcmeAdapterManager
+from csp_adapter_acme import (
+    AcmeAdapterManager,
+)
 from csp_adapter_acme._native import testing
 
 RUNS = 200

@@ -7,8 +7,12 @@ import pytest
 from conftest import run_realtime
 from csp.impl.wiring import input_adapter_def, output_adapter_def
 
-import csp_adapter_acme
-from csp_adapter_acme import AcmeAdapterManager, _build, _native
+from csp_adapter_acme import (
+    AcmeAdapterManager,
+    _build,
+    _native,
+    acme_input,
+)
 from csp_adapter_acme._native import Runtime, testing
 from csp_adapter_acme.adapters import INPUT_TYPE, OUTPUT_TYPE
 
@@ -45,7 +49,7 @@ def test_publish_rejects_a_negative_stop_after() -> None:
 
 def test_standalone_adapters_need_a_runtime() -> None:
     with pytest.raises(TypeError, match="runtime must be a"):
-        csp_adapter_acme.acme_input(object(), count=1)  # type: ignore[arg-type]
+        acme_input(object(), count=1)  # type: ignore[arg-type]
 
 
 def _capsule_input(capsule_factory):
