@@ -148,3 +148,18 @@ def test_makefile_develop_demo_test(
     result = json.loads(next(line for line in completed.stdout.splitlines() if line.startswith('{"')))
     assert (result["pushed"], result["received"], result["mismatches"]) == (100_000, 100_000, 0)
     assert " passed" in completed.stdout and "test result: ok" in completed.stdout
+
+
+def test_sdist_builds_and_runs(installed: tuple[Path, str], build_env: dict[str, str], tmp_path: Path) -> None:
+    """The sdist holds everything a build needs: a wheel built from it alone runs the demo."""
+    project, package = installed
+    if package != MAKEFILE_PACKAGE:
+        pytest.skip(f"the sdist build uses {MAKEFILE_PACKAGE} only")
+    hatchling = str(Path(sys.executable).with_name("hatchling"))
+    run([hatchling, "build", "-t", "sdist", "-d", str(tmp_path)], project, build_env)
+    (sdist,) = tmp_path.glob("*.tar.gz")
+    pip_install = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--force-reinstall"]
+    run([*pip_install, str(sdist)], tmp_path, build_env)
+    completed = run([sys.executable, "-m", package, "--count", "1000"], tmp_path, build_env)
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert (result["pushed"], result["received"], result["mismatches"]) == (1000, 1000, 0)
