@@ -3,6 +3,7 @@
 from typing import Any
 
 CSP_BUILD_VERSION: str
+STATUS_STARTED: int
 
 class Runtime:
     """State one adapter manager shares with its adapters."""

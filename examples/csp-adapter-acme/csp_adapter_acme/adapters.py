@@ -12,7 +12,8 @@ from typing import Any, TypedDict, cast
 
 import csp
 from csp import ts
-from csp.impl.wiring import input_adapter_def, output_adapter_def
+from csp.adapters.status import Status
+from csp.impl.wiring import input_adapter_def, output_adapter_def, status_adapter_def
 from csp.impl.wiring.edge import Edge
 
 from ._native import (
@@ -134,6 +135,14 @@ class AcmeAdapterManager:
             raise TypeError(f"publish expects a ts[int], got {got}: the output adapter reads int")
         stop_after = _non_negative_int("stop_after", stop_after)
         _acme_output_managed(self, x, self._runtime, stop_after)
+
+    def status(self, push_mode: csp.PushMode = csp.PushMode.NON_COLLAPSING) -> ts[Status]:
+        """The manager's status reports: ``csp.adapters.status.Status(level, status_code, msg)``.
+
+        The demo manager reports ``Level.INFO`` with ``status_code``
+        ``_native.STATUS_STARTED`` when it starts.
+        """
+        return status_adapter_def(self, Status, push_mode=_push_mode(push_mode))
 
     def stats(self) -> Stats:
         """Counters of the last (or current) run: pushed, received, mismatches."""

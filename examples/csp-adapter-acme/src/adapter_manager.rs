@@ -1,13 +1,18 @@
 //! `AcmeAdapterManager`: owns what its adapters share.
 //!
 //! Demo logic to replace with yours: the shared state is a set of counters
-//! ([`Stats`]) that Python reads after a run. Real managers keep connections,
-//! sessions or subscriptions here and open / close them in `start` / `stop`.
+//! ([`Stats`]) that Python reads after a run, and the manager reports a
+//! status when it starts. Real managers keep connections, sessions or
+//! subscriptions here, open / close them in `start` / `stop`, and report what
+//! happens to them on `status()`.
 
 use std::sync::Arc;
 
 use adapter_core::Stats;
-use csp_api::{AdapterManager, DateTime, Engine, Result};
+use csp_api::{AdapterManager, DateTime, Engine, Result, StatusLevel, StatusReporter};
+
+/// The `status_code` of the status reported when the manager starts.
+pub const STATUS_STARTED: i64 = 1;
 
 /// State shared by the manager, its adapters and the Python side.
 #[derive(Debug, Default)]
@@ -31,8 +36,14 @@ impl AdapterManager for AcmeAdapterManager {
     }
 
     /// csp starts the manager before its adapters: each run counts afresh.
-    fn start(&mut self, _engine: Engine<'_>, _start: DateTime, _end: DateTime) -> Result<()> {
+    fn start(
+        &mut self,
+        _engine: Engine<'_>,
+        status: StatusReporter,
+        _start: DateTime,
+        _end: DateTime,
+    ) -> Result<()> {
         self.shared.stats.reset();
-        Ok(())
+        status.report(StatusLevel::Info, STATUS_STARTED, "started")
     }
 }

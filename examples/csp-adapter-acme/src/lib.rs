@@ -95,5 +95,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     csp_api::add_testing_module(module)?;
     module.add_class::<Runtime>()?;
     module.add("CSP_BUILD_VERSION", csp_api::CSP_BUILD_VERSION)?;
+    module.add("STATUS_STARTED", adapter_manager::STATUS_STARTED)?;
     Ok(())
 }

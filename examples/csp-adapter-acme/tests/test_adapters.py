@@ -6,11 +6,12 @@ from typing import Any
 import csp
 import pytest
 from conftest import run_realtime, to_output
+from csp.adapters.status import Level, Status
 
 from csp_adapter_acme import (
     AcmeAdapterManager,
 )
-from csp_adapter_acme._native import Runtime
+from csp_adapter_acme._native import STATUS_STARTED, Runtime
 from csp_adapter_acme.adapters import INPUT_TYPE as INPUT
 from csp_adapter_acme.adapters import OUTPUT_TYPE as OUTPUT
 from csp_adapter_acme.adapters import (
@@ -45,6 +46,23 @@ def test_every_pushed_value_arrives_in_order(count: int) -> None:
     assert counters(stats) == (count, count, 0, None)
     assert stats["first_push_ns"] is not None and stats["last_receive_ns"] is not None
     assert stats["first_push_ns"] <= stats["last_receive_ns"]
+
+
+def test_status_ticks_info_when_the_manager_starts() -> None:
+    manager = AcmeAdapterManager()
+
+    @csp.graph
+    def graph() -> None:
+        csp.add_graph_output("status", manager.status())
+        csp.add_graph_output("last_status", manager.status(push_mode=csp.PushMode.LAST_VALUE))
+        values = manager.subscribe(count=3, interval=timedelta(0))
+        manager.publish(to_output(values), stop_after=3)
+
+    outputs = run_realtime(graph)
+
+    expected = Status(level=Level.INFO, status_code=STATUS_STARTED, msg="started")
+    assert ticks(outputs, "status") == [expected]
+    assert ticks(outputs, "last_status") == [expected]
 
 
 def test_output_adapter_counts_wrong_values() -> None:

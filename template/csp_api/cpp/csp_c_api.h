@@ -69,6 +69,17 @@ typedef struct CCspEngine *CCspEngineHandle;
 typedef struct CCspPushInputAdapter *CCspPushInputAdapterHandle;
 typedef struct CCspInput *CCspInputHandle;
 typedef struct CCspPushBatch *CCspPushBatchHandle;
+typedef struct CCspAdapterManager *CCspAdapterManagerHandle;
+
+/* Status levels, numbered as the upstream proposal numbers them. csp's own
+ * csp.adapters.status.Level numbers them the other way round (DEBUG 0 ...
+ * CRITICAL 4); the bridge converts. */
+typedef int32_t CCspStatusLevel;
+#define CCSP_STATUS_LEVEL_CRITICAL 0
+#define CCSP_STATUS_LEVEL_ERROR 1
+#define CCSP_STATUS_LEVEL_WARNING 2
+#define CCSP_STATUS_LEVEL_INFO 3
+#define CCSP_STATUS_LEVEL_DEBUG 4
 
 /* Capsule names. */
 #define CCSP_INPUT_ADAPTER_CAPSULE_NAME "csp.c.InputAdapterCapsule"
@@ -124,7 +135,14 @@ typedef struct CCspAdapterManagerVTable {
                            CCspDateTime start_time, CCspDateTime end_time);
     CCspErrorCode (*stop)(void *user_data);
     void (*destroy)(void *user_data);
+    /* Extension of this bridge, read only when struct_size covers it: called
+     * once, before start, with the engine-owned manager, the handle that
+     * ccsp_adapter_manager_push_status takes. It stays valid until destroy. */
+    void (*bind)(void *user_data, CCspAdapterManagerHandle manager);
 } CCspAdapterManagerVTable;
+
+/* VTables this short (the upstream proposal's layout) are accepted too. */
+#define CCSP_ADAPTER_MANAGER_VTABLE_MIN_SIZE offsetof(CCspAdapterManagerVTable, bind)
 
 /* Last error of the calling thread. */
 void ccsp_set_last_error(CCspErrorCode code, const char *message, size_t len);
@@ -151,6 +169,13 @@ CCspDateTime ccsp_engine_now(CCspEngineHandle engine);
 CCspErrorCode ccsp_engine_shutdown(CCspEngineHandle engine);
 CCspErrorCode ccsp_engine_shutdown_with_error(CCspEngineHandle engine, const char *message,
                                               size_t len);
+
+/* Adapter manager: ticks a Status(level, status_code, msg) on every
+ * status() time series of the manager (none: nothing happens). Callable from
+ * any thread between the manager's start and stop. */
+CCspErrorCode ccsp_adapter_manager_push_status(CCspAdapterManagerHandle manager,
+                                               CCspStatusLevel level, int64_t status_code,
+                                               const char *message, size_t len);
 
 /* Push input adapter: callable from any thread between start and stop. */
 CCspType ccsp_push_input_adapter_type(CCspPushInputAdapterHandle adapter);

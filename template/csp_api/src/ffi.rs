@@ -29,6 +29,13 @@ pub const CCSP_TYPE_TIMEDELTA: CCspType = 13;
 
 pub const CCSP_DATETIME_NONE: CCspDateTime = i64::MIN;
 
+pub type CCspStatusLevel = i32;
+pub const CCSP_STATUS_LEVEL_CRITICAL: CCspStatusLevel = 0;
+pub const CCSP_STATUS_LEVEL_ERROR: CCspStatusLevel = 1;
+pub const CCSP_STATUS_LEVEL_WARNING: CCspStatusLevel = 2;
+pub const CCSP_STATUS_LEVEL_INFO: CCspStatusLevel = 3;
+pub const CCSP_STATUS_LEVEL_DEBUG: CCspStatusLevel = 4;
+
 #[repr(C)]
 pub struct CCspEngine {
     _private: [u8; 0],
@@ -45,9 +52,14 @@ pub struct CCspInput {
 pub struct CCspPushBatch {
     _private: [u8; 0],
 }
+#[repr(C)]
+pub struct CCspAdapterManager {
+    _private: [u8; 0],
+}
 
 pub type CCspEngineHandle = *mut CCspEngine;
 pub type CCspPushInputAdapterHandle = *mut CCspPushInputAdapter;
+pub type CCspAdapterManagerHandle = *mut CCspAdapterManager;
 pub type CCspInputHandle = *mut CCspInput;
 pub type CCspPushBatchHandle = *mut CCspPushBatch;
 
@@ -108,6 +120,8 @@ pub struct CCspAdapterManagerVTable {
     >,
     pub stop: Option<unsafe extern "C" fn(*mut c_void) -> CCspErrorCode>,
     pub destroy: Option<unsafe extern "C" fn(*mut c_void)>,
+    /// Extension of this bridge: called once before start with the manager handle.
+    pub bind: Option<unsafe extern "C" fn(*mut c_void, CCspAdapterManagerHandle)>,
 }
 
 unsafe extern "C" {
@@ -127,6 +141,14 @@ unsafe extern "C" {
     pub fn ccsp_engine_shutdown(engine: CCspEngineHandle) -> CCspErrorCode;
     pub fn ccsp_engine_shutdown_with_error(
         engine: CCspEngineHandle,
+        message: *const c_char,
+        len: usize,
+    ) -> CCspErrorCode;
+
+    pub fn ccsp_adapter_manager_push_status(
+        manager: CCspAdapterManagerHandle,
+        level: CCspStatusLevel,
+        status_code: i64,
         message: *const c_char,
         len: usize,
     ) -> CCspErrorCode;

@@ -2,13 +2,15 @@
 
 use std::ffi::{CString, c_char, c_void};
 use std::mem::size_of;
+use std::sync::Arc;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use super::engine::Engine;
-use super::error::Result;
+use super::error::{Error, ErrorKind, Result};
 use super::ffi;
+use super::gate::Gate;
 use super::guard;
 use super::user_data::{
     UserData, capsule_or_release, into_user_data, release_user_data, user_data_mut,
@@ -21,18 +23,110 @@ pub trait AdapterManager: Send + 'static {
     /// The manager's name, as csp reports it.
     fn name(&self) -> &str;
 
-    fn start(&mut self, _engine: Engine<'_>, _start: DateTime, _end: DateTime) -> Result<()> {
+    /// Called before any adapter starts. `status` ticks on the manager's
+    /// `status()` time series until `stop`; keep a clone for your threads.
+    fn start(
+        &mut self,
+        _engine: Engine<'_>,
+        _status: StatusReporter,
+        _start: DateTime,
+        _end: DateTime,
+    ) -> Result<()> {
         Ok(())
     }
 
+    /// Called after every adapter stopped. By then `status` refuses reports.
     fn stop(&mut self) -> Result<()> {
         Ok(())
+    }
+}
+
+/// How serious a status is: `csp.adapters.status.Level` in Python.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusLevel {
+    Debug,
+    Info,
+    Warning,
+    Error,
+    Critical,
+}
+
+impl StatusLevel {
+    fn to_raw(self) -> ffi::CCspStatusLevel {
+        match self {
+            Self::Debug => ffi::CCSP_STATUS_LEVEL_DEBUG,
+            Self::Info => ffi::CCSP_STATUS_LEVEL_INFO,
+            Self::Warning => ffi::CCSP_STATUS_LEVEL_WARNING,
+            Self::Error => ffi::CCSP_STATUS_LEVEL_ERROR,
+            Self::Critical => ffi::CCSP_STATUS_LEVEL_CRITICAL,
+        }
+    }
+}
+
+/// Ticks `csp.adapters.status.Status(level, status_code, msg)` on every
+/// `status()` time series of the manager (with none, a report does nothing).
+/// Cheap to clone, `Send` and `Sync`; a report after the manager stopped
+/// returns an error of kind [`ErrorKind::Stopped`].
+#[derive(Clone)]
+pub struct StatusReporter {
+    target: Arc<StatusTarget>,
+}
+
+struct StatusTarget {
+    name: String,
+    manager: ffi::CCspAdapterManagerHandle,
+    /// Open between the manager's start and stop.
+    gate: Gate,
+}
+
+// SAFETY: the handle is only used inside the open gate; `stop` closes it,
+// waiting for the reports inside, before the engine tears the manager down.
+unsafe impl Send for StatusTarget {}
+// SAFETY: as above; pushing a status is thread-safe in csp.
+unsafe impl Sync for StatusTarget {}
+
+impl StatusReporter {
+    pub fn report(&self, level: StatusLevel, code: i64, message: &str) -> Result<()> {
+        let Some(_pass) = self.target.gate.enter() else {
+            return Err(Error::new(
+                ErrorKind::Stopped,
+                format!("{} is stopped: no more status reports", self.target.name),
+            ));
+        };
+        // SAFETY: the manager is started and alive while we are inside its gate.
+        Error::check(unsafe {
+            ffi::ccsp_adapter_manager_push_status(
+                self.target.manager,
+                level.to_raw(),
+                code,
+                message.as_ptr().cast(),
+                message.len(),
+            )
+        })
     }
 }
 
 struct ManagerShim<M: AdapterManager> {
     manager: M,
     name: CString,
+    /// The engine-owned manager, from `bind`.
+    handle: ffi::CCspAdapterManagerHandle,
+    status: Option<Arc<StatusTarget>>,
+}
+
+impl<M: AdapterManager> ManagerShim<M> {
+    fn close_status(&mut self) {
+        if let Some(status) = self.status.take() {
+            status.gate.close();
+        }
+    }
+}
+
+impl<M: AdapterManager> Drop for ManagerShim<M> {
+    /// However the engine ends, no status reaches a destroyed manager.
+    fn drop(&mut self) {
+        self.close_status();
+    }
 }
 
 impl<M: AdapterManager> UserData for ManagerShim<M> {
@@ -50,7 +144,12 @@ pub fn adapter_manager_capsule<M: AdapterManager>(
     let name = guard::name_of("adapter manager", || manager.name().to_owned())?;
     let name = CString::new(name)
         .map_err(|_| PyValueError::new_err("an adapter manager name must not contain NUL"))?;
-    let user_data = into_user_data(ManagerShim { manager, name });
+    let user_data = into_user_data(ManagerShim {
+        manager,
+        name,
+        handle: std::ptr::null_mut(),
+        status: None,
+    });
     let vtable = ffi::CCspAdapterManagerVTable {
         abi_version: ffi::CCSP_ABI_VERSION,
         struct_size: size_of::<ffi::CCspAdapterManagerVTable>() as u32,
@@ -60,6 +159,7 @@ pub fn adapter_manager_capsule<M: AdapterManager>(
         start: Some(manager_start::<M>),
         stop: Some(manager_stop::<M>),
         destroy: Some(release_user_data::<ManagerShim<M>>),
+        bind: Some(manager_bind::<M>),
     };
     // SAFETY: the vtable is fully initialised; on success the capsule owns user_data.
     unsafe {
@@ -84,6 +184,14 @@ unsafe extern "C" fn manager_no_sim_data(
     ffi::CCSP_DATETIME_NONE
 }
 
+unsafe extern "C" fn manager_bind<M: AdapterManager>(
+    user_data: *mut c_void,
+    manager: ffi::CCspAdapterManagerHandle,
+) {
+    // SAFETY: the bridge passes back the user_data it got from us.
+    unsafe { user_data_mut::<ManagerShim<M>>(user_data) }.handle = manager;
+}
+
 unsafe extern "C" fn manager_start<M: AdapterManager>(
     user_data: *mut c_void,
     engine: ffi::CCspEngineHandle,
@@ -94,8 +202,21 @@ unsafe extern "C" fn manager_start<M: AdapterManager>(
     let shim = unsafe { user_data_mut::<ManagerShim<M>>(user_data) };
     let context = format!("{} start", shim.name.to_string_lossy());
     guard::call(&context, || {
+        if shim.handle.is_null() {
+            return Err(Error::runtime(format!(
+                "{} was started without its manager handle: the bridge predates status reports",
+                shim.name.to_string_lossy()
+            )));
+        }
+        let target = Arc::new(StatusTarget {
+            name: shim.name.to_string_lossy().into_owned(),
+            manager: shim.handle,
+            gate: Gate::default(),
+        });
+        shim.status = Some(Arc::clone(&target));
         shim.manager.start(
             Engine::new(engine),
+            StatusReporter { target },
             DateTime::from_nanos(start),
             DateTime::from_nanos(end),
         )
@@ -106,5 +227,8 @@ unsafe extern "C" fn manager_stop<M: AdapterManager>(user_data: *mut c_void) -> 
     // SAFETY: the bridge passes back the user_data it got from us.
     let shim = unsafe { user_data_mut::<ManagerShim<M>>(user_data) };
     let context = format!("{} stop", shim.name.to_string_lossy());
-    guard::call(&context, || shim.manager.stop())
+    guard::call(&context, || {
+        shim.close_status();
+        shim.manager.stop()
+    })
 }

@@ -208,7 +208,7 @@ struct CapsuleTraits<CCspAdapterManagerVTable>
 {
     static constexpr const char * name = CCSP_ADAPTER_MANAGER_CAPSULE_NAME;
     static constexpr const char * kind = "adapter manager";
-    static constexpr size_t minSize = sizeof( CCspAdapterManagerVTable );
+    static constexpr size_t minSize = CCSP_ADAPTER_MANAGER_VTABLE_MIN_SIZE;
 };
 
 template<typename VTable>
@@ -368,6 +368,8 @@ public:
     {
         const char * name = m_vtable.name ? m_vtable.name( m_vtable.user_data ) : nullptr;
         m_name = name ? name : "CApiAdapterManager";
+        if( m_vtable.bind )
+            m_vtable.bind( m_vtable.user_data, reinterpret_cast<CCspAdapterManagerHandle>( this ) );
     }
 
     ~CApiAdapterManager() override { m_vtable.destroy( m_vtable.user_data ); }
@@ -401,6 +403,20 @@ private:
     CCspAdapterManagerVTable m_vtable;
     std::string m_name;
 };
+
+// csp's StatusLevel for a C API level, or -1 for an unknown one.
+int64_t toCspStatusLevel( CCspStatusLevel level )
+{
+    switch( level )
+    {
+        case CCSP_STATUS_LEVEL_CRITICAL: return csp::StatusLevel::CRITICAL;
+        case CCSP_STATUS_LEVEL_ERROR:    return csp::StatusLevel::ERROR;
+        case CCSP_STATUS_LEVEL_WARNING:  return csp::StatusLevel::WARNING;
+        case CCSP_STATUS_LEVEL_INFO:     return csp::StatusLevel::INFO;
+        case CCSP_STATUS_LEVEL_DEBUG:    return csp::StatusLevel::DEBUG;
+        default:                         return -1;
+    }
+}
 
 CApiPushInputAdapter * asPushAdapter( CCspPushInputAdapterHandle handle ) { return reinterpret_cast<CApiPushInputAdapter *>( handle ); }
 
@@ -558,6 +574,22 @@ CCspErrorCode ccsp_engine_shutdown_with_error( CCspEngineHandle engine, const ch
         std::string text( message ? message : "", message ? len : 0 );
         auto error = std::make_exception_ptr( csp::RuntimeException( "RuntimeException", text, __FILE__, __func__, __LINE__ ) );
         asEngine( engine ) -> rootEngine() -> shutdown( error );
+        return CCSP_OK;
+    } );
+}
+
+CCspErrorCode ccsp_adapter_manager_push_status( CCspAdapterManagerHandle manager, CCspStatusLevel level, int64_t status_code,
+                                                const char * message, size_t len )
+{
+    if( !manager )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL adapter manager handle" );
+    if( !message && len )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL status message with a non-zero length" );
+    return guarded( [&]() {
+        int64_t cspLevel = toCspStatusLevel( level );
+        if( cspLevel < 0 )
+            return fail( CCSP_ERROR_INVALID_ARGUMENT, "status level " + std::to_string( level ) + " is not a CCspStatusLevel (0 to 4)" );
+        reinterpret_cast<CApiAdapterManager *>( manager ) -> pushStatus( cspLevel, status_code, std::string( message ? message : "", len ) );
         return CCSP_OK;
     } );
 }

@@ -25,7 +25,7 @@ pub use adapter_core::{DateTime, TimeDelta};
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
 pub use input::{PushInputAdapter, Pusher, push_input_adapter_capsule};
-pub use manager::{AdapterManager, adapter_manager_capsule};
+pub use manager::{AdapterManager, StatusLevel, StatusReporter, adapter_manager_capsule};
 pub use output::{OutputAdapter, output_adapter_capsule};
 pub use testing::add_testing_module;
 pub use user_data::object_counts;

@@ -20,7 +20,7 @@ use super::error::{Error, ErrorKind, Result};
 use super::ffi;
 use super::gate::Gate;
 use super::input::{PushInputAdapter, Pusher, push_input_adapter_capsule};
-use super::manager::{AdapterManager, adapter_manager_capsule};
+use super::manager::{AdapterManager, StatusReporter, adapter_manager_capsule};
 use super::output::{OutputAdapter, output_adapter_capsule};
 use super::user_data::{
     UserData, capsule_or_release, into_user_data, object_counts, release_user_data,
@@ -346,7 +346,13 @@ impl AdapterManager for FaultyManager {
         "FaultyManager"
     }
 
-    fn start(&mut self, _engine: Engine<'_>, _start: DateTime, _end: DateTime) -> Result<()> {
+    fn start(
+        &mut self,
+        _engine: Engine<'_>,
+        _status: StatusReporter,
+        _start: DateTime,
+        _end: DateTime,
+    ) -> Result<()> {
         self.fault.check(Point::ManagerStart)
     }
 
