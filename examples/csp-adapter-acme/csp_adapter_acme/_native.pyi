@@ -19,7 +19,7 @@ def _c_api_push_input_adapter(
     mgr: object, engine: object, pytype: type, push_mode: int, args: tuple[object, object]
 ) -> Any: ...
 def _c_api_output_adapter(mgr: object, engine: object, args: tuple[type, object]) -> Any: ...
-def _c_api_adapter_manager_bridge(engine: object, capsule: object) -> object: ...
+def _c_api_adapter_manager_bridge(engine: object, capsule: object, push_group: object = None) -> object: ...
 
 class _Probe:
     """What the probe adapters saw."""
@@ -36,12 +36,24 @@ class _BenchProbe:
     def __init__(self) -> None: ...
     def results(self) -> dict[str, Any]: ...
 
+class _FeedProbe:
+    """A manager whose feed replays an events file of int values into subscriptions by symbol."""
+
+    def __init__(self, path: str, paced: bool = False) -> None: ...
+    def manager_capsule(self) -> object: ...
+    def input_capsule(self, symbol: str) -> object: ...
+    def counters(self) -> tuple[int, int, int]: ...
+
 class _Testing:
     """The ``testing`` submodule: probe and benchmark adapters of the plumbing."""
 
     FAULT_POINTS: list[str]
+    STATUS_OPENED: int
+    STATUS_FEED_ENDED: int
+    STATUS_FEED_FAILED: int
     Probe: type[_Probe]
     BenchProbe: type[_BenchProbe]
+    FeedProbe: type[_FeedProbe]
 
     def replay_input_capsule(
         self,

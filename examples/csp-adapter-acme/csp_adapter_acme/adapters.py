@@ -113,7 +113,7 @@ class AcmeAdapterManager:
         :param batch_size: values per push batch (the engine takes a batch at once).
         :param push_mode: csp.PushMode.NON_COLLAPSING (every value ticks),
             LAST_VALUE or BURST.
-        :param push_group: an optional csp.PushGroup shared with other push adapters.
+        :param push_group: an optional push group (csp.impl.pushadapter.PushGroup()) shared with other push adapters.
         """
         return _acme_input_managed(
             self,

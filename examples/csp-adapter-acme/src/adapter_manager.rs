@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use adapter_core::Stats;
-use csp_api::{AdapterManager, DateTime, Engine, Result, StatusLevel, StatusReporter};
+use csp_api::{AdapterManager, DateTime, Engine, ManagerLink, Result, StatusLevel};
 
 /// The `status_code` of the status reported when the manager starts.
 pub const STATUS_STARTED: i64 = 1;
@@ -39,11 +39,11 @@ impl AdapterManager for AcmeAdapterManager {
     fn start(
         &mut self,
         _engine: Engine<'_>,
-        status: StatusReporter,
+        link: ManagerLink,
         _start: DateTime,
         _end: DateTime,
     ) -> Result<()> {
         self.shared.stats.reset();
-        status.report(StatusLevel::Info, STATUS_STARTED, "started")
+        link.report(StatusLevel::Info, STATUS_STARTED, "started")
     }
 }

@@ -35,6 +35,8 @@ typedef int32_t CCspErrorCode;
 #define CCSP_ERROR_VALUE 8
 #define CCSP_ERROR_NOT_IMPLEMENTED 9
 #define CCSP_ERROR_UNKNOWN 10
+/* Extension of this bridge: a file that does not exist (FileNotFoundError). */
+#define CCSP_ERROR_FILE_NOT_FOUND 11
 
 /* Value types (the C API's own numbering, not csp's C++ CspType numbers). */
 typedef int32_t CCspType;
@@ -169,6 +171,10 @@ CCspDateTime ccsp_engine_now(CCspEngineHandle engine);
 CCspErrorCode ccsp_engine_shutdown(CCspEngineHandle engine);
 CCspErrorCode ccsp_engine_shutdown_with_error(CCspEngineHandle engine, const char *message,
                                               size_t len);
+/* Extension of this bridge: csp.run raises the Python exception of `code`
+ * (TypeError, ValueError, FileNotFoundError, else RuntimeError). */
+CCspErrorCode ccsp_engine_shutdown_with_error_code(CCspEngineHandle engine, CCspErrorCode code,
+                                                   const char *message, size_t len);
 
 /* Adapter manager: ticks a Status(level, status_code, msg) on every
  * status() time series of the manager (none: nothing happens). Callable from
@@ -193,10 +199,15 @@ CCspErrorCode ccsp_push_timedelta(CCspPushInputAdapterHandle adapter, CCspTimeDe
                                   CCspPushBatchHandle batch);
 
 /* Push batches: events pushed into a batch reach the engine together when
- * it is flushed or destroyed. */
+ * it is flushed or destroyed. A batch of the engine takes events of any of
+ * its push input adapters that share one push group (or have none). */
+CCspPushBatchHandle ccsp_push_batch_create(CCspEngineHandle engine);
 CCspPushBatchHandle ccsp_push_batch_new(CCspPushInputAdapterHandle adapter);
 CCspErrorCode ccsp_push_batch_flush(CCspPushBatchHandle batch);
 void ccsp_push_batch_destroy(CCspPushBatchHandle batch);
+/* Extension of this bridge: frees a batch without sending it, for when the
+ * engine has stopped (its events are not freed: csp has no way to). */
+void ccsp_push_batch_abandon(CCspPushBatchHandle batch);
 
 /* The time series an output adapter consumes: read during execute. The
  * string getter points into engine memory valid until execute returns. */

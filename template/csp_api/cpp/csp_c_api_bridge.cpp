@@ -85,17 +85,15 @@ CCspErrorCode guarded( F && f ) noexcept
     }
 }
 
-// The csp exception (raised in Python as TypeError, ValueError or
-// RuntimeError) for a VTable callback that returned an error.
-std::exception_ptr callbackError( CCspErrorCode code, const char * what )
+// The csp exception that csp.run raises as the Python exception of `code`.
+std::exception_ptr exceptionFor( CCspErrorCode code, const std::string & message )
 {
-    std::string message = t_lastError.message.empty() ? std::string( what ) + " failed with error code " + std::to_string( code )
-                                                       : t_lastError.message;
-    t_lastError = LastError{};
     switch( code )
     {
         case CCSP_ERROR_TYPE_MISMATCH:
             return std::make_exception_ptr( csp::TypeError( "TypeError", message, __FILE__, __func__, __LINE__ ) );
+        case CCSP_ERROR_FILE_NOT_FOUND:
+            return std::make_exception_ptr( csp::FileNotFoundError( "FileNotFoundError", message, __FILE__, __func__, __LINE__ ) );
         case CCSP_ERROR_VALUE:
         case CCSP_ERROR_INVALID_ARGUMENT:
         case CCSP_ERROR_OUT_OF_RANGE:
@@ -103,6 +101,16 @@ std::exception_ptr callbackError( CCspErrorCode code, const char * what )
         default:
             return std::make_exception_ptr( csp::RuntimeException( "RuntimeException", message, __FILE__, __func__, __LINE__ ) );
     }
+}
+
+// The csp exception (raised in Python as TypeError, ValueError,
+// FileNotFoundError or RuntimeError) for a VTable callback that returned an error.
+std::exception_ptr callbackError( CCspErrorCode code, const char * what )
+{
+    std::string message = t_lastError.message.empty() ? std::string( what ) + " failed with error code " + std::to_string( code )
+                                                       : t_lastError.message;
+    t_lastError = LastError{};
+    return exceptionFor( code, message );
 }
 
 // Raises a failed callback's error in the engine.
@@ -284,6 +292,42 @@ void markConsumed( PyObject * capsule )
 
 // ---------------------------------------------------------------- engine objects
 
+// A push batch that knows which push group its events belong to: csp ticks a
+// batch as one group, so events of adapters in other groups are refused.
+class CApiPushBatch final : public csp::PushBatch
+{
+public:
+    explicit CApiPushBatch( csp::RootEngine * engine ) : csp::PushBatch( engine ), m_engine( engine ) {}
+
+    csp::RootEngine * engine() const { return m_engine; }
+
+    bool admits( csp::PushGroup * group )
+    {
+        if( !m_used )
+        {
+            m_used = true;
+            m_group = group;
+        }
+        return m_group == group;
+    }
+
+    void flushAll()
+    {
+        flush();
+        m_used = false;
+    }
+
+    // Forgets the events without sending them (csp cannot free them).
+    void abandon() { clear(); }
+
+private:
+    csp::RootEngine * m_engine;
+    csp::PushGroup * m_group = nullptr;
+    bool m_used = false;
+};
+
+CApiPushBatch * asBatch( CCspPushBatchHandle handle ) { return reinterpret_cast<CApiPushBatch *>( handle ); }
+
 class CApiPushInputAdapter final : public csp::PushInputAdapter
 {
 public:
@@ -319,7 +363,12 @@ public:
     {
         if( m_type != wanted )
             return typeMismatch( "this push input adapter", m_type, wanted );
-        pushTick( std::move( value ), reinterpret_cast<csp::PushBatch *>( batch ) );
+        auto * pushBatch = asBatch( batch );
+        if( pushBatch && pushBatch -> engine() != rootEngine() ) [[unlikely]]
+            return fail( CCSP_ERROR_INVALID_ARGUMENT, "this push batch belongs to another engine" );
+        if( pushBatch && !pushBatch -> admits( group() ) ) [[unlikely]]
+            return fail( CCSP_ERROR_INVALID_ARGUMENT, "a push batch takes events of adapters in one push group (or all in none)" );
+        pushTick( std::move( value ), pushBatch );
         return CCSP_OK;
     }
 
@@ -364,7 +413,8 @@ private:
 class CApiAdapterManager final : public csp::AdapterManager
 {
 public:
-    CApiAdapterManager( csp::Engine * engine, const CCspAdapterManagerVTable & vtable ) : csp::AdapterManager( engine ), m_vtable( vtable )
+    CApiAdapterManager( csp::Engine * engine, const CCspAdapterManagerVTable & vtable, csp::PushGroup * statusGroup )
+        : csp::AdapterManager( engine ), m_vtable( vtable ), m_statusGroup( statusGroup )
     {
         const char * name = m_vtable.name ? m_vtable.name( m_vtable.user_data ) : nullptr;
         m_name = name ? name : "CApiAdapterManager";
@@ -399,8 +449,14 @@ public:
         return next == CCSP_DATETIME_NONE ? csp::DateTime::NONE() : csp::DateTime::fromNanoseconds( next );
     }
 
+protected:
+    // Statuses tick in the push group of the manager's adapters, so that they
+    // keep their place among the adapters' batches.
+    csp::PushGroup * statusPushGroup() override { return m_statusGroup; }
+
 private:
     CCspAdapterManagerVTable m_vtable;
+    csp::PushGroup * m_statusGroup;
     std::string m_name;
 };
 
@@ -424,6 +480,20 @@ const csp::TimeSeriesProvider * asInput( CCspInputHandle handle ) { return reint
 
 // ---------------------------------------------------------------- Python creators
 
+// The csp::PushGroup of a csp.impl.pushadapter.PushGroup() capsule, or nullptr for None.
+csp::PushGroup * asPushGroup( PyObject * pyPushGroup )
+{
+    if( pyPushGroup == Py_None )
+        return nullptr;
+    auto * pushGroup = static_cast<csp::PushGroup *>( PyCapsule_GetPointer( pyPushGroup, nullptr ) );
+    if( !pushGroup )
+    {
+        PyErr_Clear();
+        CSP_THROW( csp::TypeError, "push_group must be a csp.impl.pushadapter.PushGroup() or None" );
+    }
+    return pushGroup;
+}
+
 csp::InputAdapter * createPushInputAdapter( csp::AdapterManager *, csp::python::PyEngine * pyEngine, PyObject * pyType,
                                             csp::PushMode pushMode, PyObject * args )
 {
@@ -432,16 +502,7 @@ csp::InputAdapter * createPushInputAdapter( csp::AdapterManager *, csp::python::
     if( !PyArg_ParseTuple( args, "OO", &capsule, &pyPushGroup ) )
         CSP_THROW( csp::python::PythonPassthrough, "" );
 
-    csp::PushGroup * pushGroup = nullptr;
-    if( pyPushGroup != Py_None )
-    {
-        pushGroup = static_cast<csp::PushGroup *>( PyCapsule_GetPointer( pyPushGroup, nullptr ) );
-        if( !pushGroup )
-        {
-            PyErr_Clear();
-            CSP_THROW( csp::TypeError, "push_group must be a csp.PushGroup or None" );
-        }
-    }
+    csp::PushGroup * pushGroup = asPushGroup( pyPushGroup );
 
     auto vtable = takeVTable<CCspPushInputAdapterVTable>( capsule );
     auto & cspType = csp::python::pyTypeAsCspType( pyType );
@@ -482,12 +543,14 @@ PyObject * c_api_adapter_manager_bridge( PyObject *, PyObject * args )
     CSP_BEGIN_METHOD;
     PyObject * pyEngine = nullptr;
     PyObject * capsule = nullptr;
-    if( !PyArg_ParseTuple( args, "O!O", &csp::python::PyEngine::PyType, &pyEngine, &capsule ) )
+    PyObject * pyPushGroup = Py_None;
+    if( !PyArg_ParseTuple( args, "O!O|O", &csp::python::PyEngine::PyType, &pyEngine, &capsule, &pyPushGroup ) )
         CSP_THROW( csp::python::PythonPassthrough, "" );
 
+    csp::PushGroup * statusGroup = asPushGroup( pyPushGroup );
     auto vtable = takeVTable<CCspAdapterManagerVTable>( capsule );
     auto * engine = static_cast<csp::python::PyEngine *>( pyEngine ) -> engine();
-    auto * manager = engine -> createOwnedObject<CApiAdapterManager>( vtable );
+    auto * manager = engine -> createOwnedObject<CApiAdapterManager>( vtable, statusGroup );
     markConsumed( capsule );
     return PyCapsule_New( manager, "adapterMgr", nullptr );
     CSP_RETURN_NULL;
@@ -499,7 +562,7 @@ PyMethodDef g_bridgeMethods[] = {
     { "_c_api_output_adapter", c_api_output_adapter, METH_VARARGS,
       "_c_api_output_adapter(mgr, engine, (input_pytype, capsule)): build an output adapter from a capsule" },
     { "_c_api_adapter_manager_bridge", c_api_adapter_manager_bridge, METH_VARARGS,
-      "_c_api_adapter_manager_bridge(engine, capsule): build an adapter manager from a capsule" },
+      "_c_api_adapter_manager_bridge(engine, capsule, push_group=None): build an adapter manager from a capsule; its statuses tick in push_group" },
     { nullptr, nullptr, 0, nullptr } };
 
 // Runs on every tick of an output adapter, so it stays small: nothing here
@@ -566,16 +629,20 @@ CCspErrorCode ccsp_engine_shutdown( CCspEngineHandle engine )
     } );
 }
 
-CCspErrorCode ccsp_engine_shutdown_with_error( CCspEngineHandle engine, const char * message, size_t len )
+CCspErrorCode ccsp_engine_shutdown_with_error_code( CCspEngineHandle engine, CCspErrorCode code, const char * message, size_t len )
 {
     if( !engine )
         return fail( CCSP_ERROR_NULL_POINTER, "NULL engine handle" );
     return guarded( [&]() {
         std::string text( message ? message : "", message ? len : 0 );
-        auto error = std::make_exception_ptr( csp::RuntimeException( "RuntimeException", text, __FILE__, __func__, __LINE__ ) );
-        asEngine( engine ) -> rootEngine() -> shutdown( error );
+        asEngine( engine ) -> rootEngine() -> shutdown( exceptionFor( code, text ) );
         return CCSP_OK;
     } );
+}
+
+CCspErrorCode ccsp_engine_shutdown_with_error( CCspEngineHandle engine, const char * message, size_t len )
+{
+    return ccsp_engine_shutdown_with_error_code( engine, CCSP_ERROR_RUNTIME, message, len );
 }
 
 CCspErrorCode ccsp_adapter_manager_push_status( CCspAdapterManagerHandle manager, CCspStatusLevel level, int64_t status_code,
@@ -633,6 +700,19 @@ CCspErrorCode ccsp_push_timedelta( CCspPushInputAdapterHandle adapter, CCspTimeD
     return pushValue( adapter, csp::TimeDelta::fromNanoseconds( value ), CCSP_TYPE_TIMEDELTA, batch );
 }
 
+CCspPushBatchHandle ccsp_push_batch_create( CCspEngineHandle engine )
+{
+    if( !engine )
+    {
+        fail( CCSP_ERROR_NULL_POINTER, "NULL engine handle" );
+        return nullptr;
+    }
+    auto * batch = new( std::nothrow ) CApiPushBatch( asEngine( engine ) -> rootEngine() );
+    if( !batch )
+        fail( CCSP_ERROR_OUT_OF_MEMORY, "out of memory" );
+    return reinterpret_cast<CCspPushBatchHandle>( batch );
+}
+
 CCspPushBatchHandle ccsp_push_batch_new( CCspPushInputAdapterHandle adapter )
 {
     if( !adapter )
@@ -640,10 +720,7 @@ CCspPushBatchHandle ccsp_push_batch_new( CCspPushInputAdapterHandle adapter )
         fail( CCSP_ERROR_NULL_POINTER, "NULL push input adapter handle" );
         return nullptr;
     }
-    auto * batch = new( std::nothrow ) csp::PushBatch( asPushAdapter( adapter ) -> rootEngine() );
-    if( !batch )
-        fail( CCSP_ERROR_OUT_OF_MEMORY, "out of memory" );
-    return reinterpret_cast<CCspPushBatchHandle>( batch );
+    return ccsp_push_batch_create( asHandle( asPushAdapter( adapter ) -> rootEngine() ) );
 }
 
 CCspErrorCode ccsp_push_batch_flush( CCspPushBatchHandle batch )
@@ -651,7 +728,7 @@ CCspErrorCode ccsp_push_batch_flush( CCspPushBatchHandle batch )
     if( !batch )
         return fail( CCSP_ERROR_NULL_POINTER, "NULL push batch handle" );
     return guarded( [&]() {
-        reinterpret_cast<csp::PushBatch *>( batch ) -> flush();
+        asBatch( batch ) -> flushAll();
         return CCSP_OK;
     } );
 }
@@ -659,9 +736,16 @@ CCspErrorCode ccsp_push_batch_flush( CCspPushBatchHandle batch )
 void ccsp_push_batch_destroy( CCspPushBatchHandle batch )
 {
     guarded( [&]() {
-        delete reinterpret_cast<csp::PushBatch *>( batch );
+        delete asBatch( batch );
         return CCSP_OK;
     } );
+}
+
+void ccsp_push_batch_abandon( CCspPushBatchHandle batch )
+{
+    if( batch )
+        asBatch( batch ) -> abandon();
+    ccsp_push_batch_destroy( batch );
 }
 
 CCspType ccsp_input_type( CCspInputHandle input )

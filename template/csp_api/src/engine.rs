@@ -39,8 +39,14 @@ impl Engine<'_> {
 
     /// Stops the engine with an error: `csp.run` raises `RuntimeError(message)`.
     pub fn shutdown_with_error(&self, message: impl fmt::Display) -> Result<()> {
+        self.fail(&Error::runtime(message.to_string()))
+    }
+
+    /// Stops the engine with `error`: `csp.run` raises it as the Python
+    /// exception of its kind.
+    pub fn fail(&self, error: &Error) -> Result<()> {
         // SAFETY: the handle is live for the duration of the callback.
-        unsafe { shutdown_with_error(self.handle, &message.to_string()) }
+        unsafe { shutdown_with_error(self.handle, error) }
     }
 }
 
@@ -48,10 +54,16 @@ impl Engine<'_> {
 /// `engine` must be a live engine handle.
 pub(crate) unsafe fn shutdown_with_error(
     engine: ffi::CCspEngineHandle,
-    message: &str,
+    error: &Error,
 ) -> Result<()> {
+    let message = error.message();
     // SAFETY: the caller guarantees the handle; the bridge copies the message.
     Error::check(unsafe {
-        ffi::ccsp_engine_shutdown_with_error(engine, message.as_ptr().cast(), message.len())
+        ffi::ccsp_engine_shutdown_with_error_code(
+            engine,
+            error.code(),
+            message.as_ptr().cast(),
+            message.len(),
+        )
     })
 }

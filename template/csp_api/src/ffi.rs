@@ -18,6 +18,7 @@ pub const CCSP_ERROR_INVALID_ARGUMENT: CCspErrorCode = 4;
 pub const CCSP_ERROR_OUT_OF_MEMORY: CCspErrorCode = 5;
 pub const CCSP_ERROR_RUNTIME: CCspErrorCode = 7;
 pub const CCSP_ERROR_VALUE: CCspErrorCode = 8;
+pub const CCSP_ERROR_FILE_NOT_FOUND: CCspErrorCode = 11;
 
 pub const CCSP_TYPE_UNKNOWN: CCspType = 0;
 pub const CCSP_TYPE_BOOL: CCspType = 1;
@@ -144,6 +145,12 @@ unsafe extern "C" {
         message: *const c_char,
         len: usize,
     ) -> CCspErrorCode;
+    pub fn ccsp_engine_shutdown_with_error_code(
+        engine: CCspEngineHandle,
+        code: CCspErrorCode,
+        message: *const c_char,
+        len: usize,
+    ) -> CCspErrorCode;
 
     pub fn ccsp_adapter_manager_push_status(
         manager: CCspAdapterManagerHandle,
@@ -186,7 +193,9 @@ unsafe extern "C" {
         batch: CCspPushBatchHandle,
     ) -> CCspErrorCode;
 
+    pub fn ccsp_push_batch_create(engine: CCspEngineHandle) -> CCspPushBatchHandle;
     pub fn ccsp_push_batch_new(adapter: CCspPushInputAdapterHandle) -> CCspPushBatchHandle;
+    pub fn ccsp_push_batch_abandon(batch: CCspPushBatchHandle);
     pub fn ccsp_push_batch_flush(batch: CCspPushBatchHandle) -> CCspErrorCode;
     pub fn ccsp_push_batch_destroy(batch: CCspPushBatchHandle);
 

@@ -13,6 +13,7 @@ use super::error::{Error, ErrorKind, Result};
 use super::ffi;
 use super::gate::Gate;
 use super::guard;
+use super::link::PushBatch;
 use super::user_data::{
     UserData, capsule_or_release, into_user_data, release_user_data, user_data_mut,
 };
@@ -102,6 +103,17 @@ impl<T: PushValue + ?Sized> Pusher<T> {
         })
     }
 
+    /// Adds one value to `batch` (of this adapter's engine, and of its push
+    /// group); the engine receives it when the batch is sent.
+    #[inline]
+    pub fn push_into(&self, batch: &mut PushBatch, value: T::Arg<'_>) -> Result<()> {
+        self.target.with_active(|| {
+            // SAFETY: the adapter is started and alive; the batch is live
+            // (the bridge refuses a batch of another engine or group).
+            Error::check(unsafe { T::push_raw(self.target.adapter, value, batch.handle()) })
+        })
+    }
+
     /// Pushes all `values` as one batch: the engine receives them together.
     /// Returns how many were pushed.
     pub fn push_batch<'v, I>(&self, values: I) -> Result<usize>
@@ -130,9 +142,9 @@ impl<T: PushValue + ?Sized> Pusher<T> {
     /// Use it for a fatal failure on your own thread.
     pub fn shutdown_engine(&self, message: impl std::fmt::Display) -> Result<()> {
         self.target.with_active(|| {
-            let message = format!("{}: {message}", self.target.name);
+            let error = Error::runtime(format!("{}: {message}", self.target.name));
             // SAFETY: the engine is alive while the adapter is active.
-            unsafe { engine::shutdown_with_error(self.target.engine, &message) }
+            unsafe { engine::shutdown_with_error(self.target.engine, &error) }
         })
     }
 }

@@ -8,10 +8,10 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use super::engine::Engine;
-use super::error::{Error, ErrorKind, Result};
+use super::error::{Error, Result};
 use super::ffi;
-use super::gate::Gate;
 use super::guard;
+use super::link::{LinkTarget, ManagerLink};
 use super::user_data::{
     UserData, capsule_or_release, into_user_data, release_user_data, user_data_mut,
 };
@@ -23,86 +23,22 @@ pub trait AdapterManager: Send + 'static {
     /// The manager's name, as csp reports it.
     fn name(&self) -> &str;
 
-    /// Called before any adapter starts. `status` ticks on the manager's
-    /// `status()` time series until `stop`; keep a clone for your threads.
+    /// Called before any adapter starts. `link` reports statuses, makes push
+    /// batches and stops the engine with an error, from any thread, until
+    /// `stop`: keep a clone for your threads.
     fn start(
         &mut self,
         _engine: Engine<'_>,
-        _status: StatusReporter,
+        _link: ManagerLink,
         _start: DateTime,
         _end: DateTime,
     ) -> Result<()> {
         Ok(())
     }
 
-    /// Called after every adapter stopped. By then `status` refuses reports.
+    /// Called after every adapter stopped. By then `link` refuses to act.
     fn stop(&mut self) -> Result<()> {
         Ok(())
-    }
-}
-
-/// How serious a status is: `csp.adapters.status.Level` in Python.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StatusLevel {
-    Debug,
-    Info,
-    Warning,
-    Error,
-    Critical,
-}
-
-impl StatusLevel {
-    fn to_raw(self) -> ffi::CCspStatusLevel {
-        match self {
-            Self::Debug => ffi::CCSP_STATUS_LEVEL_DEBUG,
-            Self::Info => ffi::CCSP_STATUS_LEVEL_INFO,
-            Self::Warning => ffi::CCSP_STATUS_LEVEL_WARNING,
-            Self::Error => ffi::CCSP_STATUS_LEVEL_ERROR,
-            Self::Critical => ffi::CCSP_STATUS_LEVEL_CRITICAL,
-        }
-    }
-}
-
-/// Ticks `csp.adapters.status.Status(level, status_code, msg)` on every
-/// `status()` time series of the manager (with none, a report does nothing).
-/// Cheap to clone, `Send` and `Sync`; a report after the manager stopped
-/// returns an error of kind [`ErrorKind::Stopped`].
-#[derive(Clone)]
-pub struct StatusReporter {
-    target: Arc<StatusTarget>,
-}
-
-struct StatusTarget {
-    name: String,
-    manager: ffi::CCspAdapterManagerHandle,
-    /// Open between the manager's start and stop.
-    gate: Gate,
-}
-
-// SAFETY: the handle is only used inside the open gate; `stop` closes it,
-// waiting for the reports inside, before the engine tears the manager down.
-unsafe impl Send for StatusTarget {}
-// SAFETY: as above; pushing a status is thread-safe in csp.
-unsafe impl Sync for StatusTarget {}
-
-impl StatusReporter {
-    pub fn report(&self, level: StatusLevel, code: i64, message: &str) -> Result<()> {
-        let Some(_pass) = self.target.gate.enter() else {
-            return Err(Error::new(
-                ErrorKind::Stopped,
-                format!("{} is stopped: no more status reports", self.target.name),
-            ));
-        };
-        // SAFETY: the manager is started and alive while we are inside its gate.
-        Error::check(unsafe {
-            ffi::ccsp_adapter_manager_push_status(
-                self.target.manager,
-                level.to_raw(),
-                code,
-                message.as_ptr().cast(),
-                message.len(),
-            )
-        })
     }
 }
 
@@ -111,21 +47,21 @@ struct ManagerShim<M: AdapterManager> {
     name: CString,
     /// The engine-owned manager, from `bind`.
     handle: ffi::CCspAdapterManagerHandle,
-    status: Option<Arc<StatusTarget>>,
+    link: Option<Arc<LinkTarget>>,
 }
 
 impl<M: AdapterManager> ManagerShim<M> {
-    fn close_status(&mut self) {
-        if let Some(status) = self.status.take() {
-            status.gate.close();
+    fn close_link(&mut self) {
+        if let Some(link) = self.link.take() {
+            link.close();
         }
     }
 }
 
 impl<M: AdapterManager> Drop for ManagerShim<M> {
-    /// However the engine ends, no status reaches a destroyed manager.
+    /// However the engine ends, no link reaches a destroyed manager.
     fn drop(&mut self) {
-        self.close_status();
+        self.close_link();
     }
 }
 
@@ -148,7 +84,7 @@ pub fn adapter_manager_capsule<M: AdapterManager>(
         manager,
         name,
         handle: std::ptr::null_mut(),
-        status: None,
+        link: None,
     });
     let vtable = ffi::CCspAdapterManagerVTable {
         abi_version: ffi::CCSP_ABI_VERSION,
@@ -208,15 +144,15 @@ unsafe extern "C" fn manager_start<M: AdapterManager>(
                 shim.name.to_string_lossy()
             )));
         }
-        let target = Arc::new(StatusTarget {
-            name: shim.name.to_string_lossy().into_owned(),
-            manager: shim.handle,
-            gate: Gate::default(),
-        });
-        shim.status = Some(Arc::clone(&target));
+        let target = Arc::new(LinkTarget::new(
+            shim.name.to_string_lossy().into_owned(),
+            shim.handle,
+            engine,
+        ));
+        shim.link = Some(Arc::clone(&target));
         shim.manager.start(
             Engine::new(engine),
-            StatusReporter { target },
+            ManagerLink::new(target),
             DateTime::from_nanos(start),
             DateTime::from_nanos(end),
         )
@@ -228,7 +164,7 @@ unsafe extern "C" fn manager_stop<M: AdapterManager>(user_data: *mut c_void) -> 
     let shim = unsafe { user_data_mut::<ManagerShim<M>>(user_data) };
     let context = format!("{} stop", shim.name.to_string_lossy());
     guard::call(&context, || {
-        shim.close_status();
+        shim.close_link();
         shim.manager.stop()
     })
 }

@@ -6,13 +6,16 @@ use std::fmt;
 use super::ffi;
 
 /// What kind of failure an [`Error`] is; decides the Python exception type
-/// (`TypeError`, `ValueError` or `RuntimeError`) that `csp.run` raises.
+/// (`TypeError`, `ValueError`, `FileNotFoundError` or `RuntimeError`) that
+/// `csp.run` raises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
     /// A value of the wrong csp type.
     TypeMismatch,
     /// A bad value or argument.
     Value,
+    /// A file that does not exist.
+    NotFound,
     /// The adapter was stopped or the engine shut down.
     Stopped,
     /// Anything else.
@@ -68,6 +71,7 @@ impl Error {
         match self.kind {
             ErrorKind::TypeMismatch => ffi::CCSP_ERROR_TYPE_MISMATCH,
             ErrorKind::Value => ffi::CCSP_ERROR_VALUE,
+            ErrorKind::NotFound => ffi::CCSP_ERROR_FILE_NOT_FOUND,
             ErrorKind::Stopped | ErrorKind::Runtime => ffi::CCSP_ERROR_RUNTIME,
         }
     }
@@ -95,6 +99,7 @@ impl Error {
         let kind = match code {
             ffi::CCSP_ERROR_TYPE_MISMATCH => ErrorKind::TypeMismatch,
             ffi::CCSP_ERROR_VALUE | ffi::CCSP_ERROR_INVALID_ARGUMENT => ErrorKind::Value,
+            ffi::CCSP_ERROR_FILE_NOT_FOUND => ErrorKind::NotFound,
             _ => ErrorKind::Runtime,
         };
         let message = if message.is_empty() {
@@ -128,6 +133,22 @@ impl From<&str> for Error {
 
 impl From<std::io::Error> for Error {
     fn from(error: std::io::Error) -> Self {
-        Self::runtime(error.to_string())
+        let kind = match error.kind() {
+            std::io::ErrorKind::NotFound => ErrorKind::NotFound,
+            _ => ErrorKind::Runtime,
+        };
+        Self::new(kind, error.to_string())
+    }
+}
+
+impl From<adapter_core::EventsError> for Error {
+    /// A missing file is `NotFound`, bad content a `Value` error, the rest `Runtime`.
+    fn from(error: adapter_core::EventsError) -> Self {
+        let kind = match error.kind() {
+            adapter_core::EventsErrorKind::NotFound => ErrorKind::NotFound,
+            adapter_core::EventsErrorKind::Malformed => ErrorKind::Value,
+            adapter_core::EventsErrorKind::Io => ErrorKind::Runtime,
+        };
+        Self::new(kind, error.message())
     }
 }

@@ -10,11 +10,14 @@
 mod bench;
 mod engine;
 mod error;
+mod feed;
+mod feed_probe;
 #[allow(dead_code)] // raw bindings mirror the whole header
 mod ffi;
 mod gate;
 mod guard;
 mod input;
+mod link;
 mod manager;
 mod output;
 mod testing;
@@ -24,8 +27,13 @@ mod value;
 pub use adapter_core::{DateTime, TimeDelta};
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
+pub use feed::{
+    Feed, FeedCounters, FeedOptions, FeedValue, STATUS_FEED_ENDED, STATUS_FEED_FAILED,
+    Subscriptions,
+};
 pub use input::{PushInputAdapter, Pusher, push_input_adapter_capsule};
-pub use manager::{AdapterManager, StatusLevel, StatusReporter, adapter_manager_capsule};
+pub use link::{ManagerLink, PushBatch, StatusLevel};
+pub use manager::{AdapterManager, adapter_manager_capsule};
 pub use output::{OutputAdapter, output_adapter_capsule};
 pub use testing::add_testing_module;
 pub use user_data::object_counts;

@@ -20,7 +20,8 @@ use super::error::{Error, ErrorKind, Result};
 use super::ffi;
 use super::gate::Gate;
 use super::input::{PushInputAdapter, Pusher, push_input_adapter_capsule};
-use super::manager::{AdapterManager, StatusReporter, adapter_manager_capsule};
+use super::link::ManagerLink;
+use super::manager::{AdapterManager, adapter_manager_capsule};
 use super::output::{OutputAdapter, output_adapter_capsule};
 use super::user_data::{
     UserData, capsule_or_release, into_user_data, object_counts, release_user_data,
@@ -349,7 +350,7 @@ impl AdapterManager for FaultyManager {
     fn start(
         &mut self,
         _engine: Engine<'_>,
-        _status: StatusReporter,
+        _link: ManagerLink,
         _start: DateTime,
         _end: DateTime,
     ) -> Result<()> {
@@ -604,6 +605,10 @@ pub fn add_testing_module(parent: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(input_capsule_with_header, &module)?)?;
     module.add_function(wrap_pyfunction!(py_object_counts, &module)?)?;
     module.add_function(wrap_pyfunction!(gate_race, &module)?)?;
+    module.add_class::<super::feed_probe::PyFeedProbe>()?;
+    module.add("STATUS_OPENED", super::feed_probe::STATUS_OPENED)?;
+    module.add("STATUS_FEED_ENDED", super::feed::STATUS_FEED_ENDED)?;
+    module.add("STATUS_FEED_FAILED", super::feed::STATUS_FEED_FAILED)?;
     module.add_class::<bench::PyBenchProbe>()?;
     module.add_function(wrap_pyfunction!(bench::bench_input_capsule, &module)?)?;
     module.add_function(wrap_pyfunction!(bench::bench_output_capsule, &module)?)?;
