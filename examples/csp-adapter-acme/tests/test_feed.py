@@ -14,7 +14,11 @@ from csp.adapters.status import Level, Status
 from csp.impl.pushadapter import PushGroup
 from csp.impl.wiring import input_adapter_def, status_adapter_def
 
-from csp_adapter_acme._native import _c_api_adapter_manager_bridge, _c_api_push_input_adapter, testing
+from csp_adapter_acme._native import (
+    _c_api_adapter_manager_bridge,
+    _c_api_push_input_adapter,
+    testing,
+)
 
 # csp's own test_multiple_ticks_in_batch (csp/tests/impl/test_pushadapter.py):
 # each group of events is pushed as one batch, and the engine cycles it gives.
