@@ -11,7 +11,15 @@ from conftest import ROOT
 
 pytestmark = pytest.mark.build
 
-MEASURES = ["throughput", "output_path_sim", "latency", "push_cost", "push_cost_batched"]
+MEASURES = [
+    "throughput",
+    "throughput_routed_1",
+    "throughput_routed_100",
+    "output_path_sim",
+    "latency",
+    "push_cost",
+    "push_cost_batched",
+]
 
 
 def test_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
@@ -31,7 +39,8 @@ def test_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
     results = json.loads(results_path.read_text())
     assert all(measure in results for measure in MEASURES)
     for implementation in ("Rust", "C++", "Python"):
-        assert results["throughput"][implementation]["ticks_per_second"] > 0
+        for measure in ("throughput", "throughput_routed_1", "throughput_routed_100"):
+            assert results[measure][implementation]["ticks_per_second"] > 0
         assert results["output_path_sim"][implementation]["ns_per_tick"] > 0
         for rate in ("10000", "100000"):
             figures = results["latency"][rate][implementation]

@@ -95,18 +95,21 @@ def test_generated_cargo_test_passes(installed: tuple[Path, str], build_env: dic
 
 def test_demo_moves_every_value(installed: tuple[Path, str], build_env: dict[str, str]) -> None:
     project, package = installed
-    completed = run([sys.executable, "-m", package, "--count", str(DEMO_COUNT)], project.parent, build_env)
+    args = [sys.executable, "-m", package, "--count", str(DEMO_COUNT), "--symbols", "3"]
+    completed = run(args, project.parent, build_env)
     result = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert (result["symbols"], result["events"]) == (3, DEMO_COUNT)
     assert (result["pushed"], result["received"], result["mismatches"]) == (DEMO_COUNT, DEMO_COUNT, 0)
     assert result["seconds"] > 0 and result["ticks_per_second"] > 0
 
 
-def test_ten_million_ticks_non_collapsing(installed: tuple[Path, str], build_env: dict[str, str]) -> None:
+def test_ten_million_ticks_over_ten_symbols(installed: tuple[Path, str], build_env: dict[str, str]) -> None:
     project, package = installed
     if package != "csp_adapter_acme_build":
         pytest.skip("the stress run uses the int -> int project only")
     count = 10_000_000
-    completed = run([sys.executable, "-m", package, "--count", str(count)], project.parent, build_env)
+    args = [sys.executable, "-m", package, "--count", str(count), "--symbols", "10"]
+    completed = run(args, project.parent, build_env)
     line = completed.stdout.strip().splitlines()[-1]
     print(f"\nstress: {line}")
     result = json.loads(line)

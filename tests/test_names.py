@@ -96,11 +96,11 @@ def test_python_package_exports_the_derived_names(rendering: tuple[Path, Names])
         for node in init.body
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "__all__"
     )
-    assert f"{names.stem}AdapterManager" in exported
-    assert {f"{names.snake}_input", f"{names.snake}_output"} <= set(exported)
+    assert {f"{names.stem}AdapterManager", "Synthetic"} <= set(exported)
     adapters = (project / names.package / "adapters.py").read_text()
     assert f"class {names.stem}AdapterManager:" in adapters
-    assert f"def {names.snake}_input(" in adapters and f"def {names.snake}_output(" in adapters
+    # csp names the adapters' nodes after the snake_case stem.
+    assert f'"{names.snake}_subscribe",' in adapters and f'"{names.snake}_publish",' in adapters
 
 
 def test_rust_crate_uses_the_derived_names(rendering: tuple[Path, Names]) -> None:

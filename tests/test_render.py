@@ -37,6 +37,7 @@ EXPECTED_FILES = [
     "src/input_adapter.rs",
     "src/lib.rs",
     "src/output_adapter.rs",
+    "src/source.rs",
     "csp_adapter_acme/__init__.py",
     "csp_adapter_acme/__main__.py",
     "csp_adapter_acme/adapters.py",
@@ -47,7 +48,6 @@ EXPECTED_FILES = [
     "tests/test_adapters.py",
     "tests/test_demo_cli.py",
     "tests/test_faults.py",
-    "tests/test_feed.py",
     "tests/test_load.py",
     "tests/test_misuse.py",
     "tests/test_values.py",
@@ -86,7 +86,9 @@ def test_no_jinja_left(rendered: Path) -> None:
 def test_names_substituted(rendered: Path) -> None:
     lib = (rendered / "src/lib.rs").read_text()
     assert "AcmeAdapterManager" in (rendered / "src/adapter_manager.rs").read_text()
-    assert "AcmeInputAdapter::new" in lib and "AcmeOutputAdapter::new" in lib
+    assert "adapter_manager::capsule" in lib and "input_adapter::capsule" in lib
+    assert "AcmeInputAdapter::new" in (rendered / "src/input_adapter.rs").read_text()
+    assert "AcmeOutputAdapter::new" in (rendered / "src/output_adapter.rs").read_text()
     assert "class AcmeAdapterManager" in (rendered / "csp_adapter_acme/adapters.py").read_text()
     cargo = tomllib.loads((rendered / "Cargo.toml").read_text())
     assert cargo["package"]["name"] == "csp_adapter_acme"

@@ -34,6 +34,7 @@ def test_update_applies_a_changed_answer(tmp_path: Path) -> None:
     copier.run_update(project, data={"output_type": "str"}, defaults=True, overwrite=True, quiet=True)
 
     assert "output_type: str" in (project / ".copier-answers.yml").read_text()
-    assert "def convert(x: ts[int]) -> ts[str]:" in (project / "csp_adapter_acme" / "demo.py").read_text()
+    demo = (project / "csp_adapter_acme" / "demo.py").read_text()
+    assert "def convert(x: ts[int], first: int, step: int) -> ts[str]:" in demo
     assert "pub type OutputValue<'a> = &'a str;" in (project / "src" / "output_adapter.rs").read_text()
     assert "input_type: int" in (project / ".copier-answers.yml").read_text()

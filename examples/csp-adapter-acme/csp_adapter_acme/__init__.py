@@ -1,24 +1,21 @@
 """A csp adapter written in Rust
 
-Rust adapters for csp: ``AcmeAdapterManager`` with ``subscribe`` (a Rust
-push input adapter) and ``publish`` (a Rust output adapter).
+Rust adapters for csp: ``AcmeAdapterManager(source, sink=None, paced=False)``
+with ``subscribe(symbol)`` (Rust push input adapters fed by the manager's
+source), ``publish(x, symbol)`` (a Rust output adapter) and ``status()``.
 """
 
 from . import _build  # first: refuses to load the extension under another csp version
-from ._native import Runtime
 from .adapters import (
     AcmeAdapterManager,
-    acme_input,
-    acme_output,
+    Synthetic,
 )
 from .demo import demo_value
 
 __all__ = [
     "AcmeAdapterManager",
-    "Runtime",
+    "Synthetic",
     "demo_value",
-    "acme_input",
-    "acme_output",
 ]
 
 del _build

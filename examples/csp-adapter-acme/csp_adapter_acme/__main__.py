@@ -1,26 +1,34 @@
-"""Demo: Rust input adapter -> csp -> Rust output adapter, in realtime.
+"""Demo: a Rust manager's feed -> csp -> Rust output adapters, in realtime.
 
-    python -m csp_adapter_acme [--count N] [--interval-us U]
-        [--batch B] [--timeout-s S]
+    python -m csp_adapter_acme [--count N] [--symbols K] [--replay FILE]
+        [--interval-us U] [--batch B] [--timeout-s S]
 
-Prints progress to stderr on long runs and, as its last line on stdout, one
-JSON object: pushed, received, mismatches, seconds (wall time of csp.run),
-ticks_per_second. Exits non-zero unless every pushed value was received and
-matched.
+Without --replay the manager's source is the synthetic feed: N events over
+K symbols, one subscription and one publication per symbol, every value
+checked. With --replay it replays an events file (time,symbol,value) and
+subscribes to every symbol in it. Prints progress to stderr on long runs and,
+as its last line on stdout, one JSON object: pushed, received, mismatches,
+seconds (wall time of csp.run), ticks_per_second. Exits non-zero unless every
+event was pushed and received (and, from the synthetic feed, matched).
 """
 
 import argparse
+import csv
 import json
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import csp
 from csp import ts
+from csp.adapters.status import Status
 
+from ._native import STATUS_FEED_ENDED
 from .adapters import (
     AcmeAdapterManager,
     Stats,
+    Synthetic,
 )
 
 PROGRESS_EVERY = timedelta(seconds=1)
@@ -31,22 +39,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog=f"python -m {__package__}",
         description=__doc__.splitlines()[0],
     )
-    parser.add_argument("--count", type=int, default=100_000, help="values to push (default 100000)")
+    parser.add_argument("--count", type=int, default=100_000, help="synthetic events (default 100000)")
+    parser.add_argument("--symbols", type=int, default=1, help="symbols of the synthetic feed (default 1)")
+    parser.add_argument("--replay", type=Path, help="replay this events file instead of the synthetic feed")
     parser.add_argument(
-        "--interval-us", type=int, default=0, help="microseconds between pushes (default 0: as fast as possible)"
+        "--interval-us", type=int, default=0, help="microseconds between events (default 0: as fast as possible)"
     )
-    parser.add_argument("--batch", type=int, default=1, help="values per push batch (default 1: single pushes)")
+    parser.add_argument("--batch", type=int, default=1, help="events per push batch (default 1)")
     parser.add_argument("--timeout-s", type=float, default=600.0, help="give up after this many seconds (default 600)")
     args = parser.parse_args(argv)
     if args.count < 1:
         parser.error("--count must be at least 1")
+    if args.symbols < 1:
+        parser.error("--symbols must be at least 1")
     if args.interval_us < 0:
         parser.error("--interval-us must not be negative")
     if args.batch < 1:
         parser.error("--batch must be at least 1")
     if args.timeout_s <= 0:
         parser.error("--timeout-s must be positive")
+    if args.replay is not None and not args.replay.is_file():
+        parser.error(f"--replay: no such file: {args.replay}")
     return args
+
+
+def symbols_in(path: Path) -> tuple[list[str], int]:
+    """The distinct symbols of an events file, in order of appearance, and its row count."""
+    with path.open(newline="", encoding="utf-8-sig") as file:
+        rows = list(csv.DictReader(file))
+    return list(dict.fromkeys(row["symbol"] for row in rows)), len(rows)
 
 
 @csp.node
@@ -55,16 +76,19 @@ def report_progress(timer: ts[bool], manager: AcmeAdapterManager, total: int):
         print(f"received {manager.received():,} of {total:,}", file=sys.stderr, flush=True)
 
 
+@csp.node
+def feed_ended(status: ts[Status]) -> ts[bool]:
+    if csp.ticked(status) and status.status_code == STATUS_FEED_ENDED:
+        return True
+
+
 @csp.graph
-def demo_graph(
-    manager: AcmeAdapterManager,
-    count: int,
-    interval: timedelta,
-    batch: int,
-):
-    values = manager.subscribe(count=count, interval=interval, batch_size=batch)
-    manager.publish(values, stop_after=count)
-    report_progress(csp.timer(PROGRESS_EVERY, True), manager, count)
+def demo_graph(manager: AcmeAdapterManager, symbols: list[str], total: int):
+    for symbol in symbols:
+        manager.publish(manager.subscribe(symbol), symbol)
+    # Statuses tick after the events before them: every value is in by now.
+    csp.stop_engine(feed_ended(manager.status()))
+    report_progress(csp.timer(PROGRESS_EVERY, True), manager, total)
 
 
 def push_to_receive_seconds(stats: Stats) -> float | None:
@@ -75,22 +99,23 @@ def push_to_receive_seconds(stats: Stats) -> float | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    manager = AcmeAdapterManager()
+    if args.replay is not None:
+        symbols, total = symbols_in(args.replay)
+        manager = AcmeAdapterManager(args.replay)
+    else:
+        symbols, total = [f"SYM{i}" for i in range(args.symbols)], args.count
+        interval = timedelta(microseconds=args.interval_us)
+        feed = Synthetic(args.count, tuple(symbols), interval, args.batch)
+        manager = AcmeAdapterManager(feed)
     started = time.perf_counter()
-    csp.run(
-        demo_graph,
-        manager,
-        args.count,
-        timedelta(microseconds=args.interval_us),
-        args.batch,
-        endtime=timedelta(seconds=args.timeout_s),
-        realtime=True,
-    )
+    csp.run(demo_graph, manager, symbols, total, endtime=timedelta(seconds=args.timeout_s), realtime=True)
     seconds = time.perf_counter() - started
     stats = manager.stats()
     result = {
         "input_type": "int",
         "output_type": "int",
+        "symbols": len(symbols),
+        "events": stats["events"],
         "pushed": stats["pushed"],
         "received": stats["received"],
         "mismatches": stats["mismatches"],
@@ -100,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         "first_push_to_last_receive_seconds": push_to_receive_seconds(stats),
     }
     print(json.dumps(result), flush=True)
-    ok = stats["pushed"] == args.count and stats["received"] == stats["pushed"] and stats["mismatches"] == 0
+    ok = stats["pushed"] == total and stats["received"] == total and stats["mismatches"] == 0
     return 0 if ok else 1
 
 

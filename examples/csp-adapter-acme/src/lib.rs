@@ -3,45 +3,49 @@
 //! It turns the adapters of this crate into capsules that the bundled bridge
 //! functions (`_c_api_push_input_adapter`, `_c_api_output_adapter`,
 //! `_c_api_adapter_manager_bridge`) hand to csp. Your adapter logic lives in
-//! `adapter_manager.rs`, `input_adapter.rs` and `output_adapter.rs`.
+//! `source.rs`, `adapter_manager.rs`, `input_adapter.rs` and
+//! `output_adapter.rs`.
 
 mod adapter_manager;
 mod input_adapter;
 mod output_adapter;
+mod source;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use adapter_manager::AcmeAdapterManager;
-use input_adapter::AcmeInputAdapter;
-use output_adapter::AcmeOutputAdapter;
+use adapter_manager::{ManagerOptions, Shared};
+use input_adapter::Subscription;
+use output_adapter::Publication;
 
-/// The state one adapter manager shares with its adapters. Each method
-/// returns a new single-use capsule for one engine-owned object.
+/// What one Python manager shares with its Rust manager and adapters. Each
+/// `*_capsule` method returns a new single-use capsule for one engine-owned
+/// object.
 #[pyclass(frozen, module = "csp_adapter_acme._native")]
 struct Runtime {
-    shared: Arc<adapter_manager::Shared>,
+    shared: Arc<Shared>,
 }
 
 #[pymethods]
 impl Runtime {
     #[new]
-    fn new() -> Self {
+    fn new(options: ManagerOptions) -> Self {
         Self {
-            shared: Arc::default(),
+            shared: Arc::new(Shared::new(options)),
         }
     }
 
-    /// The demo counters: pushed, received, mismatches, first_mismatch, and
-    /// first_push_ns / last_receive_ns (Unix ns, or None).
+    /// The counters of the last (or current) run: events, pushed, unrouted,
+    /// received, mismatches, first_mismatch, and first_push_ns /
+    /// last_receive_ns (Unix ns, or None).
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let snapshot = self.shared.stats.snapshot();
         let stats = PyDict::new(py);
+        stats.set_item("events", snapshot.events)?;
         stats.set_item("pushed", snapshot.pushed)?;
+        stats.set_item("unrouted", snapshot.unrouted)?;
         stats.set_item("received", snapshot.received)?;
         stats.set_item("mismatches", snapshot.mismatches)?;
         stats.set_item("first_mismatch", snapshot.first_mismatch)?;
@@ -51,41 +55,32 @@ impl Runtime {
         Ok(stats)
     }
 
-    /// How many values the output adapter has received so far.
+    /// How many values the output adapters have received so far.
     fn received(&self) -> u64 {
         self.shared.stats.received()
     }
 
+    /// The manager of a new run.
     fn manager_capsule<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
-        let manager = AcmeAdapterManager::new(shared);
-        csp_api::adapter_manager_capsule(py, manager)
+        adapter_manager::capsule(py, &self.shared)
     }
 
+    /// A subscription of the run whose manager was made last.
     fn input_capsule<'py>(
         &self,
         py: Python<'py>,
-        count: u64,
-        interval_ns: i64,
-        batch_size: u64,
+        subscription: Subscription,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let interval = u64::try_from(interval_ns)
-            .map(Duration::from_nanos)
-            .map_err(|_| PyValueError::new_err("interval must not be negative"))?;
-        let shared = Arc::clone(&self.shared);
-        let plan = input_adapter::Plan {
-            count,
-            interval,
-            batch_size: batch_size.max(1),
-        };
-        let adapter = AcmeInputAdapter::new(shared, plan);
-        csp_api::push_input_adapter_capsule(py, adapter)
+        input_adapter::capsule(py, subscription, &self.shared)
     }
 
-    fn output_capsule<'py>(&self, py: Python<'py>, stop_after: u64) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
-        let output = AcmeOutputAdapter::new(shared, stop_after);
-        csp_api::output_adapter_capsule(py, output)
+    /// A publication of the run whose manager was made last.
+    fn output_capsule<'py>(
+        &self,
+        py: Python<'py>,
+        publication: Publication,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        output_adapter::capsule(py, publication, &self.shared)
     }
 }
 
@@ -95,6 +90,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     csp_api::add_testing_module(module)?;
     module.add_class::<Runtime>()?;
     module.add("CSP_BUILD_VERSION", csp_api::CSP_BUILD_VERSION)?;
-    module.add("STATUS_STARTED", adapter_manager::STATUS_STARTED)?;
+    module.add("STATUS_OPENED", adapter_manager::STATUS_OPENED)?;
+    module.add("STATUS_FEED_ENDED", csp_api::STATUS_FEED_ENDED)?;
+    module.add("STATUS_FEED_FAILED", csp_api::STATUS_FEED_FAILED)?;
     Ok(())
 }

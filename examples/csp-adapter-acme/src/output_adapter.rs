@@ -1,26 +1,80 @@
-//! `AcmeOutputAdapter`: consumes a `ts[int]` on the engine thread.
+//! `AcmeOutputAdapter`: `publish(x, symbol)`, consuming a `ts[int]` on the engine thread.
 //!
-//! Demo logic to replace with yours: it checks that value `i` is the `i`-th
-//! value of the rule in `adapter_core::demo`, counts mismatches, and stops the
-//! engine after `stop_after` values (0: never), noting when the last arrived.
+//! Each tick goes to the manager's sink (a row `time,symbol,value` at the
+//! engine's time) when it has one. Fed from the synthetic demo feed, it also
+//! checks that the symbol's `j`-th value is the demo value of the event it
+//! came from, and counts mismatches. Replace this with what your adapter
+//! does with published values (send them, store them).
 
 use std::sync::Arc;
 
-use crate::adapter_manager::Shared;
+use pyo3::prelude::*;
+
+use crate::adapter_manager::{Run, Shared};
+use crate::source::SourceSpec;
 use adapter_core::demo::DemoValue;
 use csp_api::{DateTime, Engine, OutputAdapter, Result};
 
 /// The csp type this adapter consumes: `ts[int]`.
 pub type OutputValue<'a> = i64;
 
+/// The parameters of `publish`, from Python (one field each).
+#[derive(Clone, Debug, FromPyObject)]
+pub struct Publication {
+    pub symbol: String,
+}
+
+/// A single-use capsule of a publication in the run being built.
+pub fn capsule<'py>(
+    py: Python<'py>,
+    publication: Publication,
+    shared: &Arc<Shared>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let adapter = AcmeOutputAdapter::new(publication, shared);
+    csp_api::output_adapter_capsule(py, adapter)
+}
+
+/// Which demo values a symbol's ticks must be: event `first + step * j`.
+#[derive(Clone, Copy)]
+struct DemoCheck {
+    first: u64,
+    step: u64,
+}
+
 pub struct AcmeOutputAdapter {
+    publication: Publication,
     shared: Arc<Shared>,
-    stop_after: u64,
+    run: Arc<Run>,
+    check: Option<DemoCheck>,
+    ticks: u64,
+    /// All values the feed makes, when known: the last one notes the time.
+    expected_total: Option<u64>,
+    /// Whether the manager writes a sink (checked without locking it).
+    writes_sink: bool,
 }
 
 impl AcmeOutputAdapter {
-    pub fn new(shared: Arc<Shared>, stop_after: u64) -> Self {
-        Self { shared, stop_after }
+    pub fn new(publication: Publication, shared: &Arc<Shared>) -> Self {
+        let (check, expected_total) = match &shared.options.source {
+            SourceSpec::Synthetic(spec) => {
+                let position = spec.symbols.iter().position(|s| *s == publication.symbol);
+                let check = position.map(|first| DemoCheck {
+                    first: first as u64,
+                    step: spec.symbols.len() as u64,
+                });
+                (check, Some(spec.count))
+            }
+            SourceSpec::File(_) => (None, None),
+        };
+        Self {
+            publication,
+            run: shared.run(),
+            check,
+            ticks: 0,
+            expected_total,
+            writes_sink: shared.options.sink.is_some(),
+            shared: Arc::clone(shared),
+        }
     }
 }
 
@@ -33,13 +87,22 @@ impl OutputAdapter for AcmeOutputAdapter {
 
     fn on_tick(&mut self, value: OutputValue<'_>, engine: Engine<'_>) -> Result<()> {
         let stats = &self.shared.stats;
-        let index = stats.next_received_index();
-        if !<i64 as DemoValue>::is_demo(index, &value) {
-            stats.record_mismatch(index, &<i64 as DemoValue>::demo(index), &value);
+        let received = stats.next_received_index() + 1;
+        if let Some(DemoCheck { first, step }) = self.check {
+            let index = first + step * self.ticks;
+            if !<i64 as DemoValue>::is_demo(index, &value) {
+                stats.record_mismatch(index, &<i64 as DemoValue>::demo(index), &value);
+            }
         }
-        if index + 1 == self.stop_after {
+        self.ticks += 1;
+        if Some(received) == self.expected_total {
             stats.record_last_receive(DateTime::now());
-            engine.shutdown()?;
+        }
+        if !self.writes_sink {
+            return Ok(());
+        }
+        if let Some(sink) = self.run.sink().as_mut() {
+            sink.write::<i64>(engine.now(), &self.publication.symbol, &value)?;
         }
         Ok(())
     }

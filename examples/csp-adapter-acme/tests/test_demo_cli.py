@@ -3,8 +3,14 @@
 import json
 import subprocess
 import sys
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from conftest import T0, write_events
+
+from csp_adapter_acme.adapters import INPUT_TYPE
+from csp_adapter_acme.demo import demo_value
 
 
 def run_demo(*args: str) -> tuple[int, dict]:
@@ -21,6 +27,20 @@ def test_demo_moves_every_value_and_reports_json() -> None:
     assert result["seconds"] > 0
     assert result["ticks_per_second"] == pytest.approx(50_000 / result["seconds"], rel=1e-3)
     assert 0 < result["first_push_to_last_receive_seconds"] <= result["seconds"]
+
+
+def test_demo_routes_a_feed_over_many_symbols() -> None:
+    code, result = run_demo("--count", "30000", "--symbols", "100")
+    assert code == 0
+    assert result["symbols"] == 100
+    assert (result["events"], result["pushed"], result["received"], result["mismatches"]) == (30_000, 30_000, 30_000, 0)
+
+
+def test_demo_replays_a_file(tmp_path: Path) -> None:
+    rows = [(T0 + timedelta(milliseconds=i // 3), "ABC"[i % 3], demo_value(INPUT_TYPE, i)) for i in range(3000)]
+    code, result = run_demo("--replay", str(write_events(tmp_path / "events.csv", rows)))
+    assert code == 0
+    assert (result["symbols"], result["events"], result["pushed"], result["received"]) == (3, 3000, 3000, 3000)
 
 
 def test_demo_paced_run() -> None:

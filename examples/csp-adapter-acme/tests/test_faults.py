@@ -22,11 +22,13 @@ RAISING_POINTS = {
     "output_start": "RecordingOutput start",
     "output_execute": "RecordingOutput on_tick",
     "output_stop": "RecordingOutput stop",
+    "feed_source": "FaultyManager feed",
 }
 
 
 def probe_graph(point: str | None, panic: bool, probe: object, keep_pushing: bool = False):
-    manager = ProbeManager(point if point and point.startswith("manager") else None, panic)
+    manager_fault = point if point and (point.startswith("manager") or point == "feed_source") else None
+    manager = ProbeManager(manager_fault, panic)
     input_fault = point if point in {"input_start", "input_stop", "push_thread", "fatal", "destroy"} else None
     output_fault = point if point and point.startswith("output") else None
 

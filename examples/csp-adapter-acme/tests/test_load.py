@@ -6,16 +6,18 @@ import resource
 from datetime import timedelta
 
 import csp
-from conftest import to_output
+from conftest import feed_ended, to_output
 
 from csp_adapter_acme import (
     AcmeAdapterManager,
+    Synthetic,
 )
 from csp_adapter_acme._native import testing
 
 RUNS = 200
 WARM_UP = 20
 TICKS_PER_RUN = 2_000
+SYMBOLS = ("A", "B")
 # Allowed RSS growth from run WARM_UP to run RUNS.
 RSS_BOUND = 2 * 1024 * 1024
 
@@ -31,18 +33,20 @@ def rss() -> int:
 
 
 def test_two_hundred_runs_leave_no_threads_and_no_leak() -> None:
-    manager = AcmeAdapterManager()
+    manager = AcmeAdapterManager(Synthetic(TICKS_PER_RUN, symbols=SYMBOLS))
 
     @csp.graph
     def graph() -> None:
-        values = manager.subscribe(count=TICKS_PER_RUN, interval=timedelta(0))
-        manager.publish(to_output(values), stop_after=TICKS_PER_RUN)
+        for position, symbol in enumerate(SYMBOLS):
+            manager.publish(to_output(manager.subscribe(symbol), position, len(SYMBOLS)), symbol)
+        csp.stop_engine(feed_ended(manager.status()))
 
     threads = os_threads()
     rss_after_warm_up = 0
     for run in range(1, RUNS + 1):
         csp.run(graph, endtime=timedelta(seconds=30), realtime=True)
-        assert manager.stats()["received"] == TICKS_PER_RUN
+        stats = manager.stats()
+        assert (stats["received"], stats["mismatches"]) == (TICKS_PER_RUN, 0)
         assert os_threads() == threads, f"run {run} left {os_threads() - threads} threads behind"
         if run == WARM_UP:
             gc.collect()

@@ -1,6 +1,7 @@
 """Misuse of the Python API raises exceptions that say what to do."""
 
 from datetime import timedelta
+from typing import Any
 
 import csp
 import pytest
@@ -9,47 +10,82 @@ from csp.impl.wiring import input_adapter_def, output_adapter_def
 
 from csp_adapter_acme import (
     AcmeAdapterManager,
+    Synthetic,
     _build,
     _native,
-    acme_input,
 )
 from csp_adapter_acme._native import Runtime, testing
-from csp_adapter_acme.adapters import INPUT_TYPE, OUTPUT_TYPE
+from csp_adapter_acme.adapters import (
+    INPUT_TYPE,
+    OUTPUT_TYPE,
+    ManagerOptions,
+    Publication,
+    Subscription,
+)
+
+Manager = AcmeAdapterManager
+
+
+FEED = Synthetic(1)
+
+
+def untyped(value: object) -> Any:
+    """A wrong argument a type checker would catch, passed at run time anyway."""
+    return value
+
+
+def new_runtime() -> Runtime:
+    return Runtime(ManagerOptions(source=FEED, sink=None, paced=False))
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "error", "message"),
+    ("make", "error", "message"),
     [
-        ({"count": -1}, ValueError, "count must be >= 0"),
-        ({"count": 1.5}, TypeError, "count must be an int"),
-        ({"interval": timedelta(seconds=-1)}, ValueError, "interval must not be negative"),
-        ({"interval": 5}, TypeError, "interval must be a datetime.timedelta"),
-        ({"push_mode": 1}, TypeError, "push_mode must be a csp.PushMode"),
-        ({"batch_size": 0}, ValueError, "batch_size must be >= 1"),
+        (lambda: Manager(untyped(5)), TypeError, r"source must be a path \(str or os.PathLike\), got int"),
+        (lambda: Manager("events.csv", sink=untyped(5)), TypeError, "sink must be a path"),
+        (lambda: Manager("events.csv", paced=untyped("yes")), TypeError, "paced must be a bool, got str"),
+        (lambda: Synthetic(-1), ValueError, "count must be >= 0"),
+        (lambda: Synthetic(untyped(1.5)), TypeError, "count must be an int, got float"),
+        (lambda: Synthetic(1, symbols=()), ValueError, "symbols must not be empty"),
+        (lambda: Synthetic(1, symbols=untyped("AB")), TypeError, "symbols must be a tuple of str"),
+        (lambda: Synthetic(1, symbols=("A", "")), ValueError, "symbol must not be empty"),
+        (lambda: Synthetic(1, interval=timedelta(seconds=-1)), ValueError, "interval must not be negative"),
+        (lambda: Synthetic(1, interval=untyped(5)), TypeError, "interval must be a datetime.timedelta"),
+        (lambda: Synthetic(1, batch_size=0), ValueError, "batch_size must be >= 1"),
+        (lambda: Manager(FEED).subscribe(""), ValueError, "symbol must not be empty"),
+        (lambda: Manager(FEED).subscribe(untyped(5)), TypeError, "symbol must be a str, got int"),
+        (lambda: Manager(FEED).subscribe("A", push_mode=untyped(1)), TypeError, "push_mode must be a csp.PushMode"),
+        (lambda: Manager(FEED).status(push_mode=untyped("last")), TypeError, "push_mode must be a csp.PushMode"),
+        (lambda: Manager(FEED).publish(csp.null_ts(OUTPUT_TYPE), untyped(5)), TypeError, "symbol must be a str"),
     ],
-    ids=["negative-count", "float-count", "negative-interval", "int-interval", "int-push-mode", "zero-batch"],
+    ids=[
+        "source-int",
+        "sink-int",
+        "paced-str",
+        "negative-count",
+        "float-count",
+        "no-symbols",
+        "symbols-str",
+        "empty-symbol",
+        "negative-interval",
+        "int-interval",
+        "zero-batch",
+        "subscribe-empty-symbol",
+        "subscribe-int-symbol",
+        "subscribe-int-push-mode",
+        "status-str-push-mode",
+        "publish-int-symbol",
+    ],
 )
-def test_bad_subscribe_arguments(kwargs: dict, error: type[Exception], message: str) -> None:
-    manager = AcmeAdapterManager()
+def test_bad_arguments_say_what_to_do(make, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
-        manager.subscribe(**kwargs)
+        make()
 
 
 def test_publish_rejects_a_time_series_of_another_type() -> None:
-    manager = AcmeAdapterManager()
+    manager = Manager(FEED)
     with pytest.raises(TypeError, match=r"publish expects a ts\[int\], got str"):
-        manager.publish(csp.const("x"))
-
-
-def test_publish_rejects_a_negative_stop_after() -> None:
-    manager = AcmeAdapterManager()
-    with pytest.raises(ValueError, match="stop_after must be >= 0"):
-        manager.publish(csp.null_ts(OUTPUT_TYPE), stop_after=-5)
-
-
-def test_standalone_adapters_need_a_runtime() -> None:
-    with pytest.raises(TypeError, match="runtime must be a"):
-        acme_input(object(), count=1)  # type: ignore[arg-type]
+        manager.publish(csp.const("x"), "A")
 
 
 def _capsule_input(capsule_factory):
@@ -67,8 +103,8 @@ def _capsule_output(capsule_factory):
 
 
 def test_a_capsule_used_twice_is_a_value_error() -> None:
-    runtime = Runtime()
-    capsule = runtime.input_capsule(0, 1_000_000, 1)
+    runtime = new_runtime()
+    capsule = runtime.input_capsule(Subscription("A"))
     adapter = _capsule_input(lambda: capsule)
 
     @csp.graph
@@ -81,8 +117,8 @@ def test_a_capsule_used_twice_is_a_value_error() -> None:
 
 
 def test_a_capsule_of_the_wrong_kind_is_a_type_error() -> None:
-    runtime = Runtime()
-    adapter = _capsule_input(lambda: runtime.output_capsule(0))
+    runtime = new_runtime()
+    adapter = _capsule_input(lambda: runtime.output_capsule(Publication("A")))
 
     @csp.graph
     def graph() -> None:
@@ -104,10 +140,10 @@ def test_an_object_that_is_no_capsule_is_a_type_error() -> None:
 
 
 def test_input_adapter_refuses_a_graph_type_it_does_not_push() -> None:
-    runtime = Runtime()
+    runtime = new_runtime()
 
     def create(mgr, engine, pytype, push_mode, scalars):
-        capsule = runtime.input_capsule(1, 0, 1)
+        capsule = runtime.input_capsule(Subscription("A"))
         return _native._c_api_push_input_adapter(mgr, engine, str, push_mode, (capsule, None))
 
     adapter = input_adapter_def("wrong_type_input", create, csp.ts[str])
@@ -144,11 +180,11 @@ def test_a_vtable_the_bridge_cannot_read_is_refused(abi_version: int, struct_siz
 
 def test_an_unused_capsule_releases_its_adapter() -> None:
     # A capsule never used to build an adapter destroys what it holds.
-    runtime = Runtime()
+    runtime = new_runtime()
     created, released = testing.object_counts()
     for _ in range(1000):
-        runtime.input_capsule(0, 0, 1)
-        runtime.output_capsule(0)
+        runtime.input_capsule(Subscription("A"))
+        runtime.output_capsule(Publication("A"))
         runtime.manager_capsule()
     assert testing.object_counts() == (created + 3000, released + 3000)
 

@@ -21,6 +21,12 @@ pub trait Source<V: TextValue + ?Sized>: Send {
     fn next_batch(&mut self, batch: &mut Vec<Event<V::Owned>>) -> Result<bool, EventsError>;
 }
 
+impl<V: TextValue + ?Sized, S: Source<V> + ?Sized> Source<V> for Box<S> {
+    fn next_batch(&mut self, batch: &mut Vec<Event<V::Owned>>) -> Result<bool, EventsError> {
+        (**self).next_batch(batch)
+    }
+}
+
 /// Replays an events file, one batch per distinct time.
 pub struct EventsFile<V: TextValue + ?Sized> {
     reader: EventsReader<V>,

@@ -17,6 +17,7 @@ use pyo3::types::PyList;
 use super::bench;
 use super::engine::Engine;
 use super::error::{Error, ErrorKind, Result};
+use super::feed::{Feed, FeedOptions, Subscriptions};
 use super::ffi;
 use super::gate::Gate;
 use super::input::{PushInputAdapter, Pusher, push_input_adapter_capsule};
@@ -27,7 +28,7 @@ use super::user_data::{
     UserData, capsule_or_release, into_user_data, object_counts, release_user_data,
 };
 use super::value::{PushValue, TickValue};
-use adapter_core::{DateTime, TimeDelta};
+use adapter_core::{DateTime, Event, EventsError, Source, Stats, TimeDelta};
 
 /// Where a fault is injected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,10 +43,11 @@ enum Point {
     OutputStart,
     OutputExecute,
     OutputStop,
+    FeedSource,
     Destroy,
 }
 
-const POINTS: [(&str, Point); 11] = [
+const POINTS: [(&str, Point); 12] = [
     ("manager_name", Point::ManagerName),
     ("manager_start", Point::ManagerStart),
     ("manager_stop", Point::ManagerStop),
@@ -56,6 +58,7 @@ const POINTS: [(&str, Point); 11] = [
     ("output_start", Point::OutputStart),
     ("output_execute", Point::OutputExecute),
     ("output_stop", Point::OutputStop),
+    ("feed_source", Point::FeedSource),
     ("destroy", Point::Destroy),
 ];
 
@@ -337,6 +340,30 @@ impl<R: Recordable> Drop for RecordingOutput<R> {
 
 struct FaultyManager {
     fault: Fault,
+    feed: Option<Feed>,
+}
+
+/// A source that fails where told, else never ends (one event a millisecond).
+struct FaultySource {
+    fault: Fault,
+}
+
+impl Source<i64> for FaultySource {
+    fn next_batch(
+        &mut self,
+        batch: &mut Vec<Event<i64>>,
+    ) -> std::result::Result<bool, EventsError> {
+        if let Err(error) = self.fault.check(Point::FeedSource) {
+            return Err(EventsError::failed(error.message()));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        batch.push(Event {
+            time: DateTime::now(),
+            symbol: "nobody".to_owned(),
+            value: 0,
+        });
+        Ok(true)
+    }
 }
 
 impl AdapterManager for FaultyManager {
@@ -350,14 +377,29 @@ impl AdapterManager for FaultyManager {
     fn start(
         &mut self,
         _engine: Engine<'_>,
-        _link: ManagerLink,
+        link: ManagerLink,
         _start: DateTime,
         _end: DateTime,
     ) -> Result<()> {
-        self.fault.check(Point::ManagerStart)
+        self.fault.check(Point::ManagerStart)?;
+        // A feed with no subscriptions, reading a source that fails on cue.
+        let source = FaultySource { fault: self.fault };
+        let feed = Feed::start(
+            "FaultyManager",
+            source,
+            Arc::new(Subscriptions::default()),
+            link,
+            FeedOptions::default(),
+            Arc::new(Stats::default()),
+        )?;
+        self.feed = Some(feed);
+        Ok(())
     }
 
     fn stop(&mut self) -> Result<()> {
+        if let Some(feed) = self.feed.take() {
+            feed.stop()?;
+        }
         self.fault.check(Point::ManagerStop)
     }
 }
@@ -494,6 +536,7 @@ fn faulty_manager_capsule<'py>(
         py,
         FaultyManager {
             fault: Fault::parse(fault, panic)?,
+            feed: None,
         },
     )
 }
@@ -605,10 +648,6 @@ pub fn add_testing_module(parent: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(input_capsule_with_header, &module)?)?;
     module.add_function(wrap_pyfunction!(py_object_counts, &module)?)?;
     module.add_function(wrap_pyfunction!(gate_race, &module)?)?;
-    module.add_class::<super::feed_probe::PyFeedProbe>()?;
-    module.add("STATUS_OPENED", super::feed_probe::STATUS_OPENED)?;
-    module.add("STATUS_FEED_ENDED", super::feed::STATUS_FEED_ENDED)?;
-    module.add("STATUS_FEED_FAILED", super::feed::STATUS_FEED_FAILED)?;
     module.add_class::<bench::PyBenchProbe>()?;
     module.add_function(wrap_pyfunction!(bench::bench_input_capsule, &module)?)?;
     module.add_function(wrap_pyfunction!(bench::bench_output_capsule, &module)?)?;

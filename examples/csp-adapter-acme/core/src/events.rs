@@ -63,6 +63,12 @@ impl EventsError {
         Self::new(kind, format!("{name}: {error}"))
     }
 
+    /// A source that failed otherwise (a dropped connection, a vendor SDK
+    /// error): `csp.run` raises it as a `RuntimeError`.
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self::new(EventsErrorKind::Io, message.into())
+    }
+
     pub fn kind(&self) -> EventsErrorKind {
         self.kind
     }

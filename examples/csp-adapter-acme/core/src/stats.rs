@@ -1,5 +1,6 @@
-//! Counters the demo adapters share with Python: what was pushed, what the
-//! output adapter received, how many received values were wrong, and when the
+//! Counters a manager's adapters share with Python: events read from the
+//! source, values pushed, events nobody subscribed to, what the output
+//! adapters received, how many received values were wrong, and when the
 //! first value was pushed and the last one received.
 
 use std::fmt::Debug;
@@ -23,7 +24,9 @@ pub struct Stats {
 #[derive(Debug, Default)]
 #[repr(align(128))]
 struct PushSide {
+    events: AtomicU64,
     pushed: AtomicU64,
+    unrouted: AtomicU64,
     first_push_ns: AtomicI64,
 }
 
@@ -40,7 +43,12 @@ struct EngineSide {
 /// A copy of [`Stats`] at one moment.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StatsSnapshot {
+    /// Events read from the source.
+    pub events: u64,
+    /// Values pushed (an event with two subscriptions counts twice).
     pub pushed: u64,
+    /// Events whose symbol nobody subscribed to.
+    pub unrouted: u64,
     pub received: u64,
     pub mismatches: u64,
     pub first_mismatch: Option<String>,
@@ -55,6 +63,15 @@ impl Stats {
     #[inline]
     pub fn record_pushed(&self, count: u64) {
         self.push_side.pushed.fetch_add(count, Ordering::Relaxed);
+    }
+
+    /// Counts `events` read from the source, `unrouted` of them for nobody.
+    #[inline]
+    pub fn record_events(&self, events: u64, unrouted: u64) {
+        self.push_side.events.fetch_add(events, Ordering::Relaxed);
+        self.push_side
+            .unrouted
+            .fetch_add(unrouted, Ordering::Relaxed);
     }
 
     /// Counts one received value and returns its index (0 for the first).
@@ -106,7 +123,9 @@ impl Stats {
 
     pub fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {
+            events: self.push_side.events.load(Ordering::Relaxed),
             pushed: self.push_side.pushed.load(Ordering::Relaxed),
+            unrouted: self.push_side.unrouted.load(Ordering::Relaxed),
             received: self.engine_side.received.load(Ordering::Relaxed),
             mismatches: self.engine_side.mismatches.load(Ordering::Relaxed),
             first_mismatch: self
@@ -122,7 +141,9 @@ impl Stats {
 
     /// Sets every counter back to zero (at the start of each run).
     pub fn reset(&self) {
+        self.push_side.events.store(0, Ordering::Relaxed);
         self.push_side.pushed.store(0, Ordering::Relaxed);
+        self.push_side.unrouted.store(0, Ordering::Relaxed);
         self.engine_side.received.store(0, Ordering::Relaxed);
         self.engine_side.mismatches.store(0, Ordering::Relaxed);
         self.push_side.first_push_ns.store(0, Ordering::Relaxed);
@@ -152,6 +173,7 @@ mod tests {
         let stats = Stats::default();
         stats.record_pushed(1);
         stats.record_pushed(1);
+        stats.record_events(3, 1);
         assert_eq!(stats.next_received_index(), 0);
         assert_eq!(stats.next_received_index(), 1);
         stats.record_mismatch(1, &5_i64, &6_i64);
@@ -162,7 +184,9 @@ mod tests {
         assert_eq!(
             snapshot,
             StatsSnapshot {
+                events: 3,
                 pushed: 2,
+                unrouted: 1,
                 received: 2,
                 mismatches: 2,
                 first_mismatch: Some("value 1: expected 5, got 6".to_owned()),

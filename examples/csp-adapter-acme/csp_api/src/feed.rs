@@ -8,9 +8,15 @@
 //! registers its [`Pusher`] when it starts. The manager starts a [`Feed`] in
 //! its own `start` (before csp starts the adapters): the feed waits until
 //! every expected adapter has registered, then routes.
+//!
+//! The start of the last adapter waits (on the engine thread, at most
+//! [`PRIME_WAIT`]) until the feed has queued its first [`PRIME_BATCHES`]
+//! batches, or all of a shorter source: so the graph's first cycle sees them
+//! queued together, as it does for csp's own adapters that push in `start`,
+//! and a replay ticks the same cycles however the threads are scheduled.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -20,7 +26,12 @@ use super::guard;
 use super::input::Pusher;
 use super::link::{ManagerLink, StatusLevel};
 use super::value::PushValue;
-use adapter_core::{DateTime, Event, Source, TextValue, TimeDelta};
+use adapter_core::{DateTime, Event, Source, Stats, TextValue, TimeDelta};
+
+/// Batches a feed queues before the graph's first cycle.
+pub const PRIME_BATCHES: u64 = 64;
+/// How long the start of the last subscription waits for them at most.
+pub const PRIME_WAIT: Duration = Duration::from_millis(50);
 
 /// `status_code` of the INFO status a feed reports when its source ends.
 pub const STATUS_FEED_ENDED: i64 = 2;
@@ -57,13 +68,16 @@ impl FeedValue for str {
 /// The push input adapters of one manager run, by symbol.
 pub struct Subscriptions<V: PushValue + ?Sized> {
     registry: Mutex<Registry<V>>,
-    all_registered: Condvar,
+    /// Signals registrations and priming.
+    changed: Condvar,
 }
 
 struct Registry<V: PushValue + ?Sized> {
     expected: usize,
     registered: usize,
     by_symbol: HashMap<String, Vec<Pusher<V>>>,
+    /// The feed queued its first batches (or stopped trying).
+    primed: bool,
 }
 
 type Routes<V> = HashMap<String, Vec<Pusher<V>>>;
@@ -75,8 +89,9 @@ impl<V: PushValue + ?Sized> Default for Subscriptions<V> {
                 expected: 0,
                 registered: 0,
                 by_symbol: HashMap::new(),
+                primed: false,
             }),
-            all_registered: Condvar::new(),
+            changed: Condvar::new(),
         }
     }
 }
@@ -88,7 +103,8 @@ impl<V: PushValue + ?Sized> Subscriptions<V> {
         self.lock().expected += 1;
     }
 
-    /// Adds a started input adapter's pusher under `symbol`.
+    /// Adds a started input adapter's pusher under `symbol`. The last one
+    /// waits until the feed has queued its first batches (see the module).
     pub fn register(&self, symbol: &str, pusher: Pusher<V>) {
         let mut registry = self.lock();
         registry
@@ -97,7 +113,19 @@ impl<V: PushValue + ?Sized> Subscriptions<V> {
             .or_default()
             .push(pusher);
         registry.registered += 1;
-        self.all_registered.notify_all();
+        self.changed.notify_all();
+        if registry.registered == registry.expected {
+            let _ = self
+                .changed
+                .wait_timeout_while(registry, PRIME_WAIT, |registry| !registry.primed)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Lets the start of the last subscription go on.
+    fn mark_primed(&self) {
+        self.lock().primed = true;
+        self.changed.notify_all();
     }
 
     /// How many input adapters this run expects.
@@ -114,7 +142,7 @@ impl<V: PushValue + ?Sized> Subscriptions<V> {
                 return None;
             }
             registry = self
-                .all_registered
+                .changed
                 .wait_timeout(registry, Duration::from_millis(10))
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
@@ -125,17 +153,6 @@ impl<V: PushValue + ?Sized> Subscriptions<V> {
     fn lock(&self) -> std::sync::MutexGuard<'_, Registry<V>> {
         self.registry.lock().unwrap_or_else(PoisonError::into_inner)
     }
-}
-
-/// Counters of a feed, readable while it runs.
-#[derive(Debug, Default)]
-pub struct FeedCounters {
-    /// Events read from the source.
-    pub events: AtomicU64,
-    /// Values pushed (an event with two subscriptions counts twice).
-    pub pushed: AtomicU64,
-    /// Events whose symbol nobody subscribed to.
-    pub unrouted: AtomicU64,
 }
 
 /// How a feed replays its source.
@@ -155,14 +172,16 @@ pub struct Feed {
 impl Feed {
     /// Starts the feed thread of a manager. Failures on the thread (a bad
     /// row, an `Err` or a panic in the source) report an ERROR status and
-    /// stop the engine with the error, which `csp.run` raises.
+    /// stop the engine with the error, which `csp.run` raises. It counts
+    /// events, pushes and unrouted events into `stats`, and notes the time
+    /// of the first push.
     pub fn start<V, S>(
         name: &str,
         source: S,
         subscriptions: Arc<Subscriptions<V>>,
         link: ManagerLink,
         options: FeedOptions,
-        counters: Arc<FeedCounters>,
+        stats: Arc<Stats>,
     ) -> Result<Self>
     where
         V: FeedValue + ?Sized,
@@ -170,25 +189,19 @@ impl Feed {
     {
         let stop = Arc::new(AtomicBool::new(false));
         let thread_stop = Arc::clone(&stop);
+        let feed_name = format!("{name} feed");
         let worker = thread::Builder::new()
             .name(format!("{name}-feed"))
             .spawn(move || {
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    run(
-                        source,
-                        &subscriptions,
-                        &link,
-                        options,
-                        &counters,
-                        &thread_stop,
-                    )
+                    run(source, &subscriptions, &link, options, &stats, &thread_stop)
                 }));
                 let error = match outcome {
                     Ok(Ok(())) => return,
                     Ok(Err(error)) if error.kind() == ErrorKind::Stopped => return,
-                    Ok(Err(error)) => error,
+                    Ok(Err(error)) => error.context(&feed_name),
                     Err(payload) => Error::runtime(format!(
-                        "feed thread panicked: {}",
+                        "{feed_name} thread panicked: {}",
                         guard::panic_message(payload.as_ref())
                     )),
                 };
@@ -231,7 +244,7 @@ fn run<V, S>(
     subscriptions: &Subscriptions<V>,
     link: &ManagerLink,
     options: FeedOptions,
-    counters: &FeedCounters,
+    stats: &Stats,
     stop: &AtomicBool,
 ) -> Result<()>
 where
@@ -241,19 +254,30 @@ where
     let Some(routes) = subscriptions.wait_for_routes(link, stop) else {
         return Ok(());
     };
+    // However the feed ends, the last subscription's start goes on.
+    let primed = Primed(subscriptions);
+    let mut batches = 0_u64;
     let mut events: Vec<Event<<V as TextValue>::Owned>> = Vec::new();
     let mut pace: Option<(Instant, DateTime)> = None;
     let mut batch = link.batch()?;
+    let mut count = 0_u64;
     while !stop.load(Ordering::Relaxed) {
         events.clear();
+        if batches == PRIME_BATCHES {
+            primed.mark();
+        }
+        batches += 1;
         if !source.next_batch(&mut events).map_err(Error::from)? {
-            let count = counters.events.load(Ordering::Relaxed);
             let message = format!("the source ended after {count} events");
             return link.report(StatusLevel::Info, STATUS_FEED_ENDED, &message);
         }
         if let (true, Some(first)) = (options.paced, events.first()) {
             let (wall, recorded) = *pace.get_or_insert((Instant::now(), first.time));
             let gap = first.time.since(recorded).to_std().unwrap_or_default();
+            if !gap.is_zero() {
+                // What is due now is queued: the graph need not wait for more.
+                primed.mark();
+            }
             sleep_until(wall + gap, stop);
         }
         let mut pushed = 0;
@@ -269,14 +293,30 @@ where
                 None => unrouted += 1,
             }
         }
+        if count == 0 {
+            stats.record_first_push(DateTime::now());
+        }
         batch.send()?;
-        counters
-            .events
-            .fetch_add(events.len() as u64, Ordering::Relaxed);
-        counters.pushed.fetch_add(pushed, Ordering::Relaxed);
-        counters.unrouted.fetch_add(unrouted, Ordering::Relaxed);
+        count += events.len() as u64;
+        stats.record_events(events.len() as u64, unrouted);
+        stats.record_pushed(pushed);
     }
     Ok(())
+}
+
+/// Marks the subscriptions primed when dropped (or asked earlier).
+struct Primed<'a, V: PushValue + ?Sized>(&'a Subscriptions<V>);
+
+impl<V: PushValue + ?Sized> Primed<'_, V> {
+    fn mark(&self) {
+        self.0.mark_primed();
+    }
+}
+
+impl<V: PushValue + ?Sized> Drop for Primed<'_, V> {
+    fn drop(&mut self) {
+        self.0.mark_primed();
+    }
 }
 
 /// Sleeps until `deadline` in short steps, waking early when `stop` is set.

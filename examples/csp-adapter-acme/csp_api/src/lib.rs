@@ -11,7 +11,6 @@ mod bench;
 mod engine;
 mod error;
 mod feed;
-mod feed_probe;
 #[allow(dead_code)] // raw bindings mirror the whole header
 mod ffi;
 mod gate;
@@ -28,8 +27,7 @@ pub use adapter_core::{DateTime, TimeDelta};
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
 pub use feed::{
-    Feed, FeedCounters, FeedOptions, FeedValue, STATUS_FEED_ENDED, STATUS_FEED_FAILED,
-    Subscriptions,
+    Feed, FeedOptions, FeedValue, STATUS_FEED_ENDED, STATUS_FEED_FAILED, Subscriptions,
 };
 pub use input::{PushInputAdapter, Pusher, push_input_adapter_capsule};
 pub use link::{ManagerLink, PushBatch, StatusLevel};
