@@ -351,40 +351,35 @@ def test_paced_replay_follows_the_recorded_gaps(tmp_path: Path) -> None:
     assert as_fast_as_possible[2] - as_fast_as_possible[0] < gaps[2] - slack
 
 
-def test_a_missing_file_raises_before_any_tick(tmp_path: Path) -> None:
-    manager = Manager(tmp_path / "missing.csv")
+def run_failing(manager: Manager, error: type[Exception], match: str) -> list[object]:
+    """Runs a graph that records symbol A's events and the statuses (and publishes
+    A's events), expecting ``csp.run`` to raise; returns what ticked before."""
     seen: list[object] = []
 
     @csp.node
-    def record(x: ts[INPUT]) -> None:
-        seen.append(x)
-
-    @csp.graph
-    def graph() -> None:
-        record(manager.subscribe("A"))
-
-    with pytest.raises(FileNotFoundError, match="missing.csv"):
-        run_realtime(graph)
-    assert seen == []
-
-
-def test_a_sink_that_cannot_be_written_raises_before_any_tick(tmp_path: Path) -> None:
-    manager = Manager(Synthetic(10), sink=tmp_path / "missing" / "sink.csv")
-    seen: list[object] = []
-
-    @csp.node
-    def record(x: ts[INPUT]) -> None:
+    def record(x: ts[object]) -> None:
         seen.append(x)
 
     @csp.graph
     def graph() -> None:
         values = manager.subscribe("A")
         record(values)
+        record(manager.status())
         manager.publish(to_output(values), "A")
 
-    with pytest.raises(FileNotFoundError, match="sink.csv"):
+    with pytest.raises(error, match=match):
         run_realtime(graph)
-    assert seen == []
+    return seen
+
+
+def test_a_missing_file_raises_before_any_tick(tmp_path: Path) -> None:
+    manager = Manager(tmp_path / "missing.csv")
+    assert run_failing(manager, FileNotFoundError, "missing.csv") == []
+
+
+def test_a_sink_that_cannot_be_written_raises_before_any_tick(tmp_path: Path) -> None:
+    manager = Manager(Synthetic(10), sink=tmp_path / "missing" / "sink.csv")
+    assert run_failing(manager, FileNotFoundError, "sink.csv") == []
 
 
 GOOD_ROWS = [(T0, "A", 0), (T0 + timedelta(seconds=1), "A", 1)]
@@ -402,20 +397,7 @@ def test_a_bad_row_raises_naming_file_and_line(tmp_path: Path, row: str, message
     path = write_events(tmp_path / "events.csv", [(t, s, demo_value(INPUT, v)) for t, s, v in GOOD_ROWS])
     bad = row.format(time="2020-01-01T00:00:02Z", value=to_text(demo_value(INPUT, 2)), bad_value="maybe")
     path.write_text(path.read_text() + bad + "\n2020-01-01T00:00:03Z,A,x\n")
-    manager = Manager(path)
-    seen: list[object] = []
-
-    @csp.node
-    def record(x: ts[object]) -> None:
-        seen.append(x)
-
-    @csp.graph
-    def graph() -> None:
-        record(manager.subscribe("A"))
-        record(manager.status())
-
-    with pytest.raises(ValueError, match=message.format(bad_value="maybe")):
-        run_realtime(graph)
+    seen = run_failing(Manager(path), ValueError, message.format(bad_value="maybe"))
 
     values = [x for x in seen if not isinstance(x, Status)]
     codes = [x.status_code for x in seen if isinstance(x, Status)]

@@ -66,18 +66,7 @@ unsafe impl Sync for PushTarget {}
 impl PushTarget {
     #[inline]
     fn with_active<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
-        match self.gate.enter() {
-            Some(_pass) => f(),
-            None => Err(self.stopped()),
-        }
-    }
-
-    #[cold]
-    fn stopped(&self) -> Error {
-        Error::new(
-            ErrorKind::Stopped,
-            format!("{} is stopped: the graph is no longer running", self.name),
-        )
+        self.gate.run(&self.name, f)
     }
 
     fn deactivate(&self) {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::engine;
-use super::error::{Error, ErrorKind, Result};
+use super::error::{Error, Result};
 use super::ffi;
 use super::gate::Gate;
 
@@ -32,7 +32,7 @@ impl StatusLevel {
 
 /// A started manager's link to its engine, from its `start` until its
 /// `stop`. Cheap to clone, `Send` and `Sync`; after `stop` every call
-/// returns an error of kind [`ErrorKind::Stopped`].
+/// returns an error of kind [`ErrorKind::Stopped`](super::ErrorKind::Stopped).
 #[derive(Clone)]
 pub struct ManagerLink {
     target: Arc<LinkTarget>,
@@ -71,13 +71,7 @@ impl LinkTarget {
     }
 
     fn with_active<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
-        match self.gate.enter() {
-            Some(_pass) => f(),
-            None => Err(Error::new(
-                ErrorKind::Stopped,
-                format!("{} is stopped: the graph is no longer running", self.name),
-            )),
-        }
+        self.gate.run(&self.name, f)
     }
 }
 

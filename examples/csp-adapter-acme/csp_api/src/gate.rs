@@ -8,6 +8,8 @@
 //! it: this crate links csp, so it has no `cargo test` of its own).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::error::{Error, ErrorKind, Result};
 use std::thread;
 use std::time::Duration;
 
@@ -60,9 +62,27 @@ impl Gate {
         }
     }
 
+    /// Runs `f` inside the open gate; once it is closed, returns an error of
+    /// kind `Stopped` saying that `name` is stopped.
+    #[inline]
+    pub(crate) fn run<R>(&self, name: &str, f: impl FnOnce() -> Result<R>) -> Result<R> {
+        match self.enter() {
+            Some(_pass) => f(),
+            None => Err(stopped(name)),
+        }
+    }
+
     pub(crate) fn is_open(&self) -> bool {
         self.state.load(Ordering::Acquire) & CLOSED == 0
     }
+}
+
+#[cold]
+fn stopped(name: &str) -> Error {
+    Error::new(
+        ErrorKind::Stopped,
+        format!("{name} is stopped: the graph is no longer running"),
+    )
 }
 
 impl Drop for Pass<'_> {
