@@ -21,7 +21,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use super::error::{Error, ErrorKind, Result};
+use super::error::{Error, Result};
 use super::guard;
 use super::input::Pusher;
 use super::link::{ManagerLink, StatusLevel};
@@ -189,25 +189,16 @@ impl Feed {
     {
         let stop = Arc::new(AtomicBool::new(false));
         let thread_stop = Arc::clone(&stop);
-        let feed_name = format!("{name} feed");
+        let thread_name = format!("{name} feed thread");
         let worker = thread::Builder::new()
             .name(format!("{name}-feed"))
             .spawn(move || {
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    run(source, &subscriptions, &link, options, &stats, &thread_stop)
-                }));
-                let error = match outcome {
-                    Ok(Ok(())) => return,
-                    Ok(Err(error)) if error.kind() == ErrorKind::Stopped => return,
-                    Ok(Err(error)) => error.context(&feed_name),
-                    Err(payload) => Error::runtime(format!(
-                        "{feed_name} thread panicked: {}",
-                        guard::panic_message(payload.as_ref())
-                    )),
-                };
-                // Err here means the graph already stopped: nobody to tell.
-                let _ = link.report(StatusLevel::Error, STATUS_FEED_FAILED, error.message());
-                let _ = link.fail(&error);
+                let body = || run(source, &subscriptions, &link, options, &stats, &thread_stop);
+                if let Some(error) = guard::thread_failure(&thread_name, body) {
+                    // Err here means the graph already stopped: nobody to tell.
+                    let _ = link.report(StatusLevel::Error, STATUS_FEED_FAILED, error.message());
+                    let _ = link.fail(&error);
+                }
             })?;
         Ok(Self {
             stop,

@@ -7,7 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
-use super::error::{Error, Result};
+use super::error::{Error, ErrorKind, Result};
 use super::ffi;
 
 /// Runs `f` on behalf of `context` (for example "AcmeInputAdapter start").
@@ -70,6 +70,22 @@ pub(crate) fn report(error: &Error) -> ffi::CCspErrorCode {
     // SAFETY: pointer and length describe a live UTF-8 buffer; the bridge copies it.
     unsafe { ffi::ccsp_set_last_error(error.code(), message.as_ptr().cast(), message.len()) };
     error.code()
+}
+
+/// The error a thread of ours is to raise from `csp.run` once `body` has run:
+/// none when it returned `Ok` or stopped because the graph did; an `Err`
+/// keeps its kind, with `<thread> failed: ` in front; a panic is a runtime
+/// error, `<thread> panicked: ...`.
+pub(crate) fn thread_failure(thread: &str, body: impl FnOnce() -> Result<()>) -> Option<Error> {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => None,
+        Ok(Err(error)) if error.kind() == ErrorKind::Stopped => None,
+        Ok(Err(error)) => Some(error.context(format!("{thread} failed"))),
+        Err(payload) => Some(Error::runtime(format!(
+            "{thread} panicked: {}",
+            panic_message(payload.as_ref())
+        ))),
+    }
 }
 
 pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 
 use super::engine;
-use super::error::{Error, ErrorKind, Result};
+use super::error::{Error, Result};
 use super::ffi;
 use super::gate::Gate;
 use super::guard;
@@ -43,7 +43,7 @@ pub trait PushInputAdapter: Send + 'static {
 
 /// Pushes values of type `T` into the graph. Cheap to clone, `Send` and
 /// `Sync`; every push after the adapter stopped returns an error of kind
-/// [`ErrorKind::Stopped`] instead of touching the engine.
+/// [`ErrorKind::Stopped`](crate::ErrorKind::Stopped) instead of touching the engine.
 pub struct Pusher<T: PushValue + ?Sized> {
     target: Arc<PushTarget>,
     _value: PhantomData<fn(&T)>,
@@ -130,8 +130,14 @@ impl<T: PushValue + ?Sized> Pusher<T> {
     /// Stops the engine with an error: `csp.run` raises `RuntimeError(message)`.
     /// Use it for a fatal failure on your own thread.
     pub fn shutdown_engine(&self, message: impl std::fmt::Display) -> Result<()> {
+        self.fail(&Error::runtime(message.to_string()))
+    }
+
+    /// Stops the engine with `error`, the adapter's name in front: `csp.run`
+    /// raises it as the Python exception of its kind.
+    pub fn fail(&self, error: &Error) -> Result<()> {
         self.target.with_active(|| {
-            let error = Error::runtime(format!("{}: {message}", self.target.name));
+            let error = error.clone().context(&self.target.name);
             // SAFETY: the engine is alive while the adapter is active.
             unsafe { engine::shutdown_with_error(self.target.engine, &error) }
         })
@@ -283,19 +289,10 @@ impl<T: PushValue + ?Sized + 'static> Pusher<T> {
         let handle = std::thread::Builder::new()
             .name(thread_name.to_owned())
             .spawn(move || {
-                let outcome =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&self)));
-                let failure = match outcome {
-                    Ok(Ok(())) => return,
-                    Ok(Err(error)) if error.kind() == ErrorKind::Stopped => return,
-                    Ok(Err(error)) => format!("push thread failed: {error}"),
-                    Err(payload) => format!(
-                        "push thread panicked: {}",
-                        guard::panic_message(payload.as_ref())
-                    ),
-                };
-                // Err here means the graph already stopped: nobody to tell.
-                let _ = self.shutdown_engine(failure);
+                if let Some(error) = guard::thread_failure("push thread", || body(&self)) {
+                    // Err here means the graph already stopped: nobody to tell.
+                    let _ = self.fail(&error);
+                }
             })?;
         Ok(handle)
     }
