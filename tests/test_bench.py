@@ -15,6 +15,7 @@ MEASURES = [
     "throughput",
     "throughput_routed_1",
     "throughput_routed_100",
+    "throughput_routed_100_batched",
     "output_path_sim",
     "latency",
     "push_cost",
@@ -38,8 +39,10 @@ def test_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
     assert "| measure | Rust | C++ | Python | Rust/C++ | Rust/Python |" in completed.stdout
     results = json.loads(results_path.read_text())
     assert all(measure in results for measure in MEASURES)
+    batched = results["throughput_routed_100_batched"]
+    assert set(batched) == {"Rust", "C++"} and batched["Rust"]["ticks_per_second"] > 0
     for implementation in ("Rust", "C++", "Python"):
-        for measure in ("throughput", "throughput_routed_1", "throughput_routed_100"):
+        for measure in MEASURES[:3]:
             assert results[measure][implementation]["ticks_per_second"] > 0
         assert results["output_path_sim"][implementation]["ns_per_tick"] > 0
         for rate in ("10000", "100000"):
