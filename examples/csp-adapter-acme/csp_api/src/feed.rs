@@ -128,11 +128,6 @@ impl<V: PushValue + ?Sized> Subscriptions<V> {
         self.changed.notify_all();
     }
 
-    /// How many input adapters this run expects.
-    pub fn expected(&self) -> usize {
-        self.lock().expected
-    }
-
     /// The routes once every expected adapter registered; `None` when the
     /// manager stopped first.
     fn wait_for_routes(&self, link: &ManagerLink, stop: &AtomicBool) -> Option<Routes<V>> {
