@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-TYPES = ["bool", "int", "float", "str", "datetime", "timedelta"]
+TYPES = ["bool", "int", "float", "str", "datetime", "timedelta", "struct"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

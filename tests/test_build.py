@@ -15,15 +15,23 @@ from pathlib import Path
 import pytest
 from conftest import require
 
-# (input_type, output_type, adapter_name): every type on each side, and
-# names of several words, digits and acronyms.
+# Every field type, each required and optional.
+EVERY_FIELD = (
+    "symbol:str, price:float, size:int, time:datetime, live:bool, age:timedelta,"
+    " note:str?, bid:float?, lots:int?, seen:datetime?, ok:bool?, wait:timedelta?"
+)
+# (input_type, output_type, adapter_name, struct_fields): every type on each
+# side, records both ways, and names of several words, digits and acronyms.
 BUILDS = [
-    ("int", "int", "Acme"),
-    ("bool", "timedelta", "Flag"),
-    ("float", "str", "MarketData"),
-    ("str", "bool", "Text"),
-    ("datetime", "float", "FX2Rates"),
-    ("timedelta", "datetime", "Span"),
+    ("int", "int", "Acme", None),
+    ("bool", "timedelta", "Flag", None),
+    ("float", "str", "MarketData", None),
+    ("str", "bool", "Text", None),
+    ("datetime", "float", "FX2Rates", None),
+    ("timedelta", "datetime", "Span", None),
+    ("struct", "struct", "QuoteBook", EVERY_FIELD),
+    ("int", "struct", "TradeTape", "venue:str?, qty:int, px:float"),
+    ("struct", "datetime", "OrderFeed", None),
 ]
 # The project whose own Makefile is run as its README says.
 MAKEFILE_PACKAGE = "csp_adapter_market_data_build"
@@ -48,9 +56,9 @@ def build_env(cargo_target_dir: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module", params=BUILDS, ids=[f"{i}-to-{o}" for i, o, _ in BUILDS])
+@pytest.fixture(scope="module", params=BUILDS, ids=[f"{i}-to-{o}" for i, o, _, _ in BUILDS])
 def installed(request: pytest.FixtureRequest, copie_session, build_env: dict[str, str]) -> tuple[Path, str]:
-    input_type, output_type, adapter_name = request.param
+    input_type, output_type, adapter_name, struct_fields = request.param
     # Distribution names of their own, so that these installs never replace
     # the one `make demo` made (csp-adapter-acme) in the same environment.
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", adapter_name).lower()
@@ -61,6 +69,7 @@ def installed(request: pytest.FixtureRequest, copie_session, build_env: dict[str
             "adapter_name": adapter_name,
             "input_type": input_type,
             "output_type": output_type,
+            **({"struct_fields": struct_fields} if struct_fields else {}),
         }
     )
     assert result.exit_code == 0, result.exception

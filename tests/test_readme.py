@@ -31,9 +31,10 @@ def test_readme_copier_command_renders(tmp_path: Path, command: str) -> None:
     assert completed.returncode == 0, completed.stderr[-3000:]
     project = tmp_path / args[-1]
     answers = (project / ".copier-answers.yml").read_text()
-    for pair in re.findall(r"--data (\S+)", command):
-        question, answer = pair.split("=", 1)
-        assert f"{question}: {answer}\n" in answers
+    for flag, pair in zip(args, args[1:], strict=False):
+        if flag == "--data":
+            question, answer = pair.split("=", 1)
+            assert f"{question}: {answer}\n" in answers
     package = re.search(r"package_name: (\w+)", answers).group(1)
     for path in (project / package).glob("*.py"):
         compile(path.read_text(), str(path), "exec", dont_inherit=True)

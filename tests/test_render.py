@@ -99,10 +99,17 @@ def test_types_substituted(rendered: Path) -> None:
     input_type = re.search(r"input_type: (\w+)", answers).group(1)
     output_type = re.search(r"output_type: (\w+)", answers).group(1)
     adapters = (rendered / "csp_adapter_acme/adapters.py").read_text()
-    assert f"ts[{input_type}]" in adapters and f"ts[{output_type}]" in adapters
-    assert f"pushes `ts[{input_type}]`" in (rendered / "README.md").read_text()
+    python_name = {"struct": "AcmeRecord"}
+    input_name = python_name.get(input_type, input_type)
+    output_name = python_name.get(output_type, output_type)
+    assert f"ts[{input_name}]" in adapters and f"ts[{output_name}]" in adapters
+    assert f"pushes `ts[{input_name}]`" in (rendered / "README.md").read_text()
     demo = (rendered / "csp_adapter_acme/demo.py").read_text()
     assert ("def convert(" in demo) == (input_type != output_type)
+    has_record = "struct" in (input_type, output_type)
+    assert (rendered / "src/record.rs").is_file() == has_record
+    assert (rendered / "csp_adapter_acme/records.py").is_file() == has_record
+    assert ("mod record;" in (rendered / "src/lib.rs").read_text()) == has_record
 
 
 def test_python_compiles(rendered: Path) -> None:
@@ -130,3 +137,73 @@ def test_python_is_ruff_clean(rendered: Path) -> None:
     assert check.returncode == 0, check.stdout + check.stderr
     fmt = subprocess.run([*ruff, "format", "--check", "."], cwd=rendered, capture_output=True, text=True, check=False)
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+# (id, struct_fields, the Rust fields, the fields that may be unset)
+FIELD_LISTS = [
+    (
+        "default",
+        None,
+        ["symbol: String", "price: f64", "size: i64", "time: DateTime", "flag: Option<bool>", "age: Option<TimeDelta>"],
+        {"flag", "age"},
+    ),
+    ("one-field", "px:float", ["px: f64"], set()),
+    (
+        "all-optional",
+        "a:bool?,b:int?,c:float?,d:str?,e:datetime?,f:timedelta?",
+        [
+            "a: Option<bool>",
+            "b: Option<i64>",
+            "c: Option<f64>",
+            "d: Option<String>",
+            "e: Option<DateTime>",
+            "f: Option<TimeDelta>",
+        ],
+        set("abcdef"),
+    ),
+    (
+        "spaces-and-digits",
+        "  bid_2 : float ,ask_2:float?,  venue_id:str ",
+        ["bid_2: f64", "ask_2: Option<f64>", "venue_id: String"],
+        {"ask_2"},
+    ),
+    ("no-time-types", "id:int, ok:bool", ["id: i64", "ok: bool"], set()),
+    (
+        "long-names",
+        f"{'x' * 40}:timedelta?, {'y' * 40}:str",
+        [f"{'x' * 40}: Option<TimeDelta>", f"{'y' * 40}: String"],
+        {"x" * 40},
+    ),
+]
+
+
+@pytest.mark.parametrize(("fields", "rust", "optional"), [f[1:] for f in FIELD_LISTS], ids=[f[0] for f in FIELD_LISTS])
+def test_record_fields_render_into_both_languages(
+    copie_session, fields: str | None, rust: list[str], optional: set[str]
+) -> None:
+    answers = {"input_type": "struct", "output_type": "struct", "struct_name": "Quote2L"}
+    if fields is not None:
+        answers["struct_fields"] = fields
+    if "x" * 40 in optional:
+        # The longest names each question allows.
+        answers |= {"project_name": "p" * 60, "adapter_name": "A" + "b" * 39, "struct_name": "Quote2L" + "Q" * 33}
+    result = copie_session.copy(extra_answers=answers)
+    assert result.exit_code == 0, result.exception
+    project = result.project_dir
+    record = (project / "src/record.rs").read_text()
+    assert re.findall(r"^ {8}pub (\w+: [\w<>]+),$", record, flags=re.MULTILINE) == rust
+    package = re.search(r"package_name: (\w+)", (project / ".copier-answers.yml").read_text()).group(1)
+    records = (project / package / "records.py").read_text()
+    tree = ast.parse(records)
+    namespace: dict[str, object] = {}
+    exec(compile(tree, "records.py", "exec"), namespace)  # noqa: S102 - our own rendering
+    assert set(namespace["OPTIONAL_FIELDS"]) == optional  # type: ignore[arg-type]
+    struct = namespace[answers["struct_name"]]
+    names = [entry.split(":")[0] for entry in rust]
+    assert list(struct.metadata()) == names  # type: ignore[attr-defined]
+    fmt = subprocess.run([require("cargo"), "fmt", "--all", "--check"], cwd=project, capture_output=True, text=True)
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+    ruff = [sys.executable, "-m", "ruff"]
+    for args in (["check", "."], ["format", "--check", "."]):
+        completed = subprocess.run([*ruff, *args], cwd=project, capture_output=True, text=True, check=False)
+        assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -173,7 +173,11 @@ class AcmeAdapterManager:
         # A push group per run, made with the run's Rust manager.
         self._push_group: object = None
 
-    def subscribe(self, symbol: str, push_mode: csp.PushMode = csp.PushMode.NON_COLLAPSING) -> ts[int]:
+    def subscribe(
+        self,
+        symbol: str,
+        push_mode: csp.PushMode = csp.PushMode.NON_COLLAPSING,
+    ) -> ts[int]:
         """A ``ts[int]`` of every event of ``symbol``.
 
         :param push_mode: csp.PushMode.NON_COLLAPSING (every event ticks),
@@ -186,7 +190,8 @@ class AcmeAdapterManager:
         """Send ``x`` out through the manager under ``symbol``."""
         if not isinstance(x, Edge) or x.tstype.typ is not OUTPUT_TYPE:
             got = x.tstype.typ.__name__ if isinstance(x, Edge) else type(x).__name__
-            raise TypeError(f"publish expects a ts[int], got {got}: the output adapter reads int")
+            wanted = OUTPUT_TYPE.__name__
+            raise TypeError(f"publish expects a ts[{wanted}], got {got}: the output adapter reads {wanted}")
         _publish(self, x, self, Publication(_symbol(symbol)))
 
     def status(self, push_mode: csp.PushMode = csp.PushMode.NON_COLLAPSING) -> ts[Status]:

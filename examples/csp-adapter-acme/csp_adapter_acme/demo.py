@@ -37,7 +37,8 @@ def demo_value(typ: type[T], index: int) -> T:
     try:
         rule = _RULES[typ]
     except KeyError:
-        raise TypeError(f"no demo rule for {typ!r}: use bool, int, float, str, datetime or timedelta") from None
+        known = ", ".join(t.__name__ for t in _RULES)
+        raise TypeError(f"no demo rule for {typ!r}: use one of {known}") from None
     if index < 0:
         raise ValueError(f"index must be >= 0, got {index}")
     return cast(T, rule(index))

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use pyo3::prelude::*;
 
 use crate::input_adapter::InputValue;
+use crate::output_adapter::SinkValue;
 use crate::source::{self, SourceSpec};
 use adapter_core::{EventsWriter, Stats};
 use csp_api::{
@@ -43,7 +44,7 @@ pub struct Shared {
 #[derive(Default)]
 pub struct Run {
     pub subscriptions: Arc<Subscriptions<InputValue>>,
-    sink: Mutex<Option<EventsWriter>>,
+    sink: Mutex<Option<EventsWriter<SinkValue>>>,
 }
 
 impl Shared {
@@ -70,7 +71,7 @@ impl Shared {
 
 impl Run {
     /// The sink, when the manager writes one.
-    pub fn sink(&self) -> MutexGuard<'_, Option<EventsWriter>> {
+    pub fn sink(&self) -> MutexGuard<'_, Option<EventsWriter<SinkValue>>> {
         lock(&self.sink)
     }
 }

@@ -18,6 +18,9 @@ use csp_api::{DateTime, Engine, OutputAdapter, Result};
 /// The csp type this adapter consumes: `ts[int]`.
 pub type OutputValue<'a> = i64;
 
+/// A published value as the sink writes it and the demo checks it.
+pub type SinkValue = i64;
+
 /// The parameters of `publish`, from Python (one field each).
 #[derive(Clone, Debug, FromPyObject)]
 pub struct Publication {
@@ -90,8 +93,8 @@ impl OutputAdapter for AcmeOutputAdapter {
         let received = stats.next_received_index() + 1;
         if let Some(DemoCheck { first, step }) = self.check {
             let index = first + step * self.ticks;
-            if !<i64 as DemoValue>::is_demo(index, &value) {
-                stats.record_mismatch(index, &<i64 as DemoValue>::demo(index), &value);
+            if !SinkValue::is_demo(index, &value) {
+                stats.record_mismatch(index, &SinkValue::demo(index), &value);
             }
         }
         self.ticks += 1;
@@ -102,7 +105,7 @@ impl OutputAdapter for AcmeOutputAdapter {
             return Ok(());
         }
         if let Some(sink) = self.run.sink().as_mut() {
-            sink.write::<i64>(engine.now(), &self.publication.symbol, &value)?;
+            sink.write(engine.now(), &self.publication.symbol, &value)?;
         }
         Ok(())
     }

@@ -5,7 +5,7 @@ import csv
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import csp
 from csp import ts
@@ -14,6 +14,8 @@ from csp.adapters.status import Status
 from csp_adapter_acme._native import STATUS_FEED_ENDED
 from csp_adapter_acme.adapters import INPUT_TYPE as INPUT
 from csp_adapter_acme.adapters import OUTPUT_TYPE as OUTPUT
+
+OPTIONAL_FIELDS: frozenset[str] = frozenset()
 
 DEADLINE = timedelta(seconds=30)
 T0 = datetime(2020, 1, 1)
@@ -53,12 +55,44 @@ def to_text(value: object) -> str:
     return str(value)
 
 
-def write_events(path: Path, rows: Iterable[tuple[datetime, str, object]]) -> Path:
-    """Writes an events file of (time, symbol, value) rows."""
+def is_record(typ: object) -> bool:
+    return isinstance(typ, type) and issubclass(typ, csp.Struct)
+
+
+def fields_of_type(typ: type) -> dict[str, type]:
+    """The fields of a csp.Struct type and their types."""
+    return cast(Any, typ).metadata()
+
+
+def value_columns(typ: type) -> list[str]:
+    """The columns of a value in an events file: ``value``, or ``value.<field>`` per field of a record."""
+    return [f"value.{name}" for name in fields_of_type(typ)] if is_record(typ) else ["value"]
+
+
+def to_cells(value: object) -> list[str]:
+    """The cells of a value in an events file (an unset field is an empty cell)."""
+    if isinstance(value, csp.Struct):
+        return [to_text(getattr(value, name)) if hasattr(value, name) else "" for name in fields_of_type(type(value))]
+    return [to_text(value)]
+
+
+def from_cells(row: dict[str, str], typ: type) -> object:
+    """A value of csp type ``typ`` from the cells of an events-file row."""
+    if not is_record(typ):
+        return from_text(row["value"], typ)
+    fields = fields_of_type(typ)
+    cells = {name: row[f"value.{name}"] for name in fields}
+    unset = {name for name, text in cells.items() if name in OPTIONAL_FIELDS and not text}
+    return typ(**{name: from_text(cells[name], t) for name, t in fields.items() if name not in unset})
+
+
+def write_events(path: Path, rows: Iterable[tuple[datetime, str, object]], typ: type = INPUT) -> Path:
+    """Writes an events file of (time, symbol, value) rows with values of csp type ``typ``."""
     with path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file, lineterminator="\n")
-        writer.writerow(["time", "symbol", "value"])
-        writer.writerows((to_text(time), symbol, to_text(value)) for time, symbol, value in rows)
+        # Every cell quoted: a lone carriage return in a str stays inside its cell.
+        writer = csv.writer(file, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        writer.writerow(["time", "symbol", *value_columns(typ)])
+        writer.writerows((to_text(time), symbol, *to_cells(value)) for time, symbol, value in rows)
     return path
 
 

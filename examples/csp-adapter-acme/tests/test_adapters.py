@@ -1,6 +1,7 @@
 """The Rust manager, its subscriptions and publications on real csp graphs:
 every value checked exactly."""
 
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, cast
@@ -12,11 +13,14 @@ from conftest import (
     OUTPUT,
     T0,
     feed_ended,
+    from_cells,
     from_text,
+    is_record,
     read_events,
     run_realtime,
+    to_cells,
     to_output,
-    to_text,
+    value_columns,
     write_events,
 )
 from csp import ts
@@ -317,7 +321,7 @@ def test_sink_round_trip(tmp_path: Path) -> None:
     rows = read_events(sink)
     assert len(rows) == count
     for position, symbol in enumerate(symbols):
-        values = [from_text(row["value"], OUTPUT) for row in rows if row["symbol"] == symbol]
+        values = [from_cells(row, OUTPUT) for row in rows if row["symbol"] == symbol]
         assert values == [demo_value(OUTPUT, i) for i in range(position, count, len(symbols))]
     times = [cast(datetime, from_text(row["time"], datetime)) for row in rows]
     assert times == sorted(times) and started <= times[0]
@@ -383,21 +387,38 @@ def test_a_sink_that_cannot_be_written_raises_before_any_tick(tmp_path: Path) ->
 
 
 GOOD_ROWS = [(T0, "A", 0), (T0 + timedelta(seconds=1), "A", 1)]
+COLUMNS = value_columns(INPUT)
+COLUMN_TYPES = list(INPUT.metadata().values()) if is_record(INPUT) else [INPUT]
+WIDTH = 2 + len(COLUMNS)
+# The first value column that "maybe" is not a value of, if any.
+BAD_COLUMN = next((i for i, typ in enumerate(COLUMN_TYPES) if typ is not str), None)
+
+
+def cells_of_event_2(bad: bool = False) -> str:
+    cells = to_cells(demo_value(INPUT, 2))
+    if bad and BAD_COLUMN is not None:
+        cells[BAD_COLUMN] = "maybe"
+    return ",".join(cells)
+
+
 BAD_FILES = [
-    ("bad-value", "{time},A,{bad_value}", r"events.csv, line 4: int value \"{bad_value}\""),
-    ("missing-field", "{time},A", "events.csv, line 4: 2 fields where the header has 3"),
-    ("extra-field", "{time},A,{value},x", "events.csv, line 4: 4 fields where the header has 3"),
-    ("time-backwards", "2019-12-31T00:00:00Z,A,{value}", r"events.csv, line 4: time 2019-12-31T00:00:00Z is before"),
-    ("bad-time", "yesterday,A,{value}", r"events.csv, line 4: time \"yesterday\" is not an ISO-8601 UTC time"),
+    ("missing-field", "{time},A", f"events.csv, line 4: 2 fields where the header has {WIDTH}"),
+    ("extra-field", "{time},A,{value},x", f"events.csv, line 4: {WIDTH + 1} fields where the header has {WIDTH}"),
+    ("time-backwards", "2019-12-31T00:00:00Z,A,{value}", "events.csv, line 4: time 2019-12-31T00:00:00Z is before"),
+    ("bad-time", "yesterday,A,{value}", 'events.csv, line 4: time "yesterday" is not an ISO-8601 UTC time'),
 ]
+if BAD_COLUMN is not None:
+    column = f"{COLUMNS[BAD_COLUMN]}: " if is_record(INPUT) else ""
+    bad_type = COLUMN_TYPES[BAD_COLUMN].__name__
+    BAD_FILES.insert(0, ("bad-value", "{time},A,{bad}", f'events.csv, line 4: {column}{bad_type} value "maybe"'))
 
 
 @pytest.mark.parametrize(("row", "message"), [(r, m) for _, r, m in BAD_FILES], ids=[i for i, _, _ in BAD_FILES])
 def test_a_bad_row_raises_naming_file_and_line(tmp_path: Path, row: str, message: str) -> None:
     path = write_events(tmp_path / "events.csv", [(t, s, demo_value(INPUT, v)) for t, s, v in GOOD_ROWS])
-    bad = row.format(time="2020-01-01T00:00:02Z", value=to_text(demo_value(INPUT, 2)), bad_value="maybe")
+    bad = row.format(time="2020-01-01T00:00:02Z", value=cells_of_event_2(), bad=cells_of_event_2(bad=True))
     path.write_text(path.read_text() + bad + "\n2020-01-01T00:00:03Z,A,x\n")
-    seen = run_failing(Manager(path), ValueError, message.format(bad_value="maybe"))
+    seen = run_failing(Manager(path), ValueError, re.escape(message))
 
     values = [x for x in seen if not isinstance(x, Status)]
     codes = [x.status_code for x in seen if isinstance(x, Status)]

@@ -10,31 +10,31 @@ use std::path::Path;
 
 use crate::demo::DemoValue;
 use crate::events::{Event, EventsError, EventsReader};
-use crate::text::TextValue;
+use crate::row::EventValue;
 use crate::time::{DateTime, TimeDelta};
 
 /// A feed of events with values of type `V` (`str` for strings).
-pub trait Source<V: TextValue + ?Sized>: Send {
+pub trait Source<V: EventValue + ?Sized>: Send {
     /// Appends the next batch of events to `batch` (which the caller has
     /// emptied). Returns `Ok(false)`, with nothing appended, once the feed
     /// has ended. A live feed blocks here until it has something.
     fn next_batch(&mut self, batch: &mut Vec<Event<V::Owned>>) -> Result<bool, EventsError>;
 }
 
-impl<V: TextValue + ?Sized, S: Source<V> + ?Sized> Source<V> for Box<S> {
+impl<V: EventValue + ?Sized, S: Source<V> + ?Sized> Source<V> for Box<S> {
     fn next_batch(&mut self, batch: &mut Vec<Event<V::Owned>>) -> Result<bool, EventsError> {
         (**self).next_batch(batch)
     }
 }
 
 /// Replays an events file, one batch per distinct time.
-pub struct EventsFile<V: TextValue + ?Sized> {
+pub struct EventsFile<V: EventValue + ?Sized> {
     reader: EventsReader<V>,
     /// The first event of the next batch, read ahead.
     pending: Option<Event<V::Owned>>,
 }
 
-impl<V: TextValue + ?Sized> EventsFile<V> {
+impl<V: EventValue + ?Sized> EventsFile<V> {
     /// Opens `path` and checks its header.
     pub fn open(path: &Path) -> Result<Self, EventsError> {
         Ok(Self {
@@ -44,7 +44,7 @@ impl<V: TextValue + ?Sized> EventsFile<V> {
     }
 }
 
-impl<V: TextValue + ?Sized> Source<V> for EventsFile<V>
+impl<V: EventValue + ?Sized> Source<V> for EventsFile<V>
 where
     V::Owned: Send,
 {
@@ -126,12 +126,12 @@ impl Synthetic {
 
 impl<V> Source<V> for Synthetic
 where
-    V: TextValue + DemoValue<Owned = <V as TextValue>::Owned> + ?Sized,
-    <V as TextValue>::Owned: Send,
+    V: EventValue + DemoValue<Owned = <V as EventValue>::Owned> + ?Sized,
+    <V as EventValue>::Owned: Send,
 {
     fn next_batch(
         &mut self,
-        batch: &mut Vec<Event<<V as TextValue>::Owned>>,
+        batch: &mut Vec<Event<<V as EventValue>::Owned>>,
     ) -> Result<bool, EventsError> {
         let end = self.count.min(self.next.saturating_add(self.batch_size));
         if self.next >= end {
@@ -153,7 +153,7 @@ mod tests {
 
     use super::*;
 
-    fn batches<V: TextValue + ?Sized>(source: &mut dyn Source<V>) -> Vec<Vec<Event<V::Owned>>> {
+    fn batches<V: EventValue + ?Sized>(source: &mut dyn Source<V>) -> Vec<Vec<Event<V::Owned>>> {
         let mut all = Vec::new();
         loop {
             let mut batch = Vec::new();

@@ -72,6 +72,11 @@ typedef struct CCspPushInputAdapter *CCspPushInputAdapterHandle;
 typedef struct CCspInput *CCspInputHandle;
 typedef struct CCspPushBatch *CCspPushBatchHandle;
 typedef struct CCspAdapterManager *CCspAdapterManagerHandle;
+/* csp.Struct types (metas) and their fields live as long as the graph's
+ * types; a struct handle is a reference to one csp.Struct value. */
+typedef struct CCspStructMeta *CCspStructMetaHandle;
+typedef struct CCspStructField *CCspStructFieldHandle;
+typedef struct CCspStruct *CCspStructHandle;
 
 /* Status levels, numbered as the upstream proposal numbers them. csp's own
  * csp.adapters.status.Level numbers them the other way round (DEBUG 0 ...
@@ -198,6 +203,15 @@ CCspErrorCode ccsp_push_datetime(CCspPushInputAdapterHandle adapter, CCspDateTim
 CCspErrorCode ccsp_push_timedelta(CCspPushInputAdapterHandle adapter, CCspTimeDelta value,
                                   CCspPushBatchHandle batch);
 
+/* Extension of this bridge: the csp.Struct type a push input adapter of a
+ * struct time series pushes (NULL for other types). */
+CCspStructMetaHandle ccsp_push_input_adapter_struct_meta(CCspPushInputAdapterHandle adapter);
+/* Pushes `value`, a struct of the adapter's type (or derived from it), and
+ * takes over the caller's reference, also when it fails. */
+CCspErrorCode ccsp_push_input_adapter_push_struct(CCspPushInputAdapterHandle adapter,
+                                                  CCspStructHandle value,
+                                                  CCspPushBatchHandle batch);
+
 /* Push batches: events pushed into a batch reach the engine together when
  * it is flushed or destroyed. A batch of the engine takes events of any of
  * its push input adapters that share one push group (or have none). */
@@ -219,6 +233,51 @@ CCspErrorCode ccsp_input_get_last_string(CCspInputHandle input, const char **dat
                                          size_t *len);
 CCspErrorCode ccsp_input_get_last_datetime(CCspInputHandle input, CCspDateTime *out);
 CCspErrorCode ccsp_input_get_last_timedelta(CCspInputHandle input, CCspTimeDelta *out);
+
+/* The input's struct, borrowed: valid until execute returns. */
+CCspErrorCode ccsp_input_get_last_struct(CCspInputHandle input, CCspStructHandle *out);
+
+/*
+ * Structs. A struct from ccsp_struct_create is a reference the caller owns
+ * (ccsp_struct_destroy drops it); structs are not thread-safe, so one thread
+ * at a time uses a struct. A field handle must come from the struct's own
+ * meta (or a base's). Setters and getters check the field's type; getters
+ * of an unset field return CCSP_ERROR_KEY_NOT_FOUND, and the string getter
+ * points into the struct, valid while it lives and the field is unchanged.
+ */
+const char *ccsp_struct_meta_name(CCspStructMetaHandle meta);
+size_t ccsp_struct_meta_field_count(CCspStructMetaHandle meta);
+/* NULL when the struct type has no field of that name. */
+CCspStructFieldHandle ccsp_struct_meta_field_by_name(CCspStructMetaHandle meta, const char *name);
+const char *ccsp_struct_field_name(CCspStructFieldHandle field);
+CCspType ccsp_struct_field_type(CCspStructFieldHandle field);
+CCspStructMetaHandle ccsp_struct_meta(CCspStructHandle s);
+/* A new struct of `meta` with every field unset; NULL when out of memory. */
+CCspStructHandle ccsp_struct_create(CCspStructMetaHandle meta);
+void ccsp_struct_destroy(CCspStructHandle s);
+bool ccsp_struct_field_is_set(CCspStructHandle s, CCspStructFieldHandle field);
+CCspErrorCode ccsp_struct_set_bool(CCspStructHandle s, CCspStructFieldHandle field, bool value);
+CCspErrorCode ccsp_struct_set_int64(CCspStructHandle s, CCspStructFieldHandle field,
+                                    int64_t value);
+CCspErrorCode ccsp_struct_set_double(CCspStructHandle s, CCspStructFieldHandle field,
+                                     double value);
+CCspErrorCode ccsp_struct_set_string(CCspStructHandle s, CCspStructFieldHandle field,
+                                     const char *data, size_t len);
+CCspErrorCode ccsp_struct_set_datetime(CCspStructHandle s, CCspStructFieldHandle field,
+                                       CCspDateTime value);
+CCspErrorCode ccsp_struct_set_timedelta(CCspStructHandle s, CCspStructFieldHandle field,
+                                        CCspTimeDelta value);
+CCspErrorCode ccsp_struct_get_bool(CCspStructHandle s, CCspStructFieldHandle field, bool *out);
+CCspErrorCode ccsp_struct_get_int64(CCspStructHandle s, CCspStructFieldHandle field,
+                                    int64_t *out);
+CCspErrorCode ccsp_struct_get_double(CCspStructHandle s, CCspStructFieldHandle field,
+                                     double *out);
+CCspErrorCode ccsp_struct_get_string(CCspStructHandle s, CCspStructFieldHandle field,
+                                     const char **data, size_t *len);
+CCspErrorCode ccsp_struct_get_datetime(CCspStructHandle s, CCspStructFieldHandle field,
+                                       CCspDateTime *out);
+CCspErrorCode ccsp_struct_get_timedelta(CCspStructHandle s, CCspStructFieldHandle field,
+                                        CCspTimeDelta *out);
 
 #ifdef __cplusplus
 }

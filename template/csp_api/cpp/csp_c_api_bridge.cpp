@@ -8,6 +8,7 @@
 #include <csp/engine/AdapterManager.h>
 #include <csp/engine/OutputAdapter.h>
 #include <csp/engine/PushInputAdapter.h>
+#include <csp/engine/Struct.h>
 #include <csp/engine/TimeSeriesProvider.h>
 #include <csp/python/Conversions.h>
 #include <csp/python/Exception.h>
@@ -168,6 +169,7 @@ const char * typeName( CCspType type )
         case CCSP_TYPE_STRING:    return "str";
         case CCSP_TYPE_DATETIME:  return "datetime";
         case CCSP_TYPE_TIMEDELTA: return "timedelta";
+        case CCSP_TYPE_STRUCT:    return "a csp.Struct";
         default:                  return "an unsupported type";
     }
 }
@@ -333,7 +335,8 @@ class CApiPushInputAdapter final : public csp::PushInputAdapter
 public:
     CApiPushInputAdapter( csp::Engine * engine, csp::CspTypePtr & type, csp::PushMode pushMode, csp::PushGroup * group,
                           const CCspPushInputAdapterVTable & vtable )
-        : csp::PushInputAdapter( engine, type, pushMode, group ), m_vtable( vtable ), m_type( toCType( *dataType() ) )
+        : csp::PushInputAdapter( engine, type, pushMode, group ), m_vtable( vtable ), m_type( toCType( *dataType() ) ),
+          m_structMeta( m_type == CCSP_TYPE_STRUCT ? static_cast<const csp::CspStructType &>( *dataType() ).meta().get() : nullptr )
     {
     }
 
@@ -356,6 +359,7 @@ public:
     }
 
     CCspType ctype() const { return m_type; }
+    const csp::StructMeta * structMeta() const { return m_structMeta; }
 
     // T is a plain value type so that the engine sees a TypedPushEvent<T>.
     template<typename T>
@@ -375,6 +379,7 @@ public:
 private:
     CCspPushInputAdapterVTable m_vtable;
     CCspType m_type;
+    const csp::StructMeta * m_structMeta;
 };
 
 class CApiOutputAdapter final : public csp::OutputAdapter
@@ -590,6 +595,54 @@ CCspErrorCode pushValue( CCspPushInputAdapterHandle handle, T value, CCspType wa
     return guarded( [&]() { return asPushAdapter( handle ) -> push( std::move( value ), wanted, batch ); } );
 }
 
+// ---------------------------------------------------------------- structs
+
+csp::Struct * asStruct( CCspStructHandle handle ) { return reinterpret_cast<csp::Struct *>( handle ); }
+const csp::StructMeta * asMeta( CCspStructMetaHandle handle ) { return reinterpret_cast<const csp::StructMeta *>( handle ); }
+CCspStructMetaHandle asHandle( const csp::StructMeta * meta ) { return reinterpret_cast<CCspStructMetaHandle>( const_cast<csp::StructMeta *>( meta ) ); }
+const csp::StructField * asField( CCspStructFieldHandle handle ) { return reinterpret_cast<const csp::StructField *>( handle ); }
+
+// Takes over a struct reference (see ccsp_struct_create).
+csp::StructPtr adopt( CCspStructHandle handle ) { return csp::StructPtr( asStruct( handle ) ); }
+
+// Checks the handles and that `field` holds a CSP_TYPE; f then sets or reads it.
+template<csp::CspType::Type::_enum CSP_TYPE, typename F>
+CCspErrorCode withField( CCspStructHandle s, CCspStructFieldHandle field, CCspType wanted, F && f ) noexcept
+{
+    if( !s || !field ) [[unlikely]]
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL struct or field handle" );
+    const auto * structField = asField( field );
+    if( structField -> type() -> type() != CSP_TYPE ) [[unlikely]]
+        return typeMismatch( ( "struct field " + structField -> fieldname() ).c_str(), toCType( *structField -> type() ), wanted );
+    return f( asStruct( s ), structField );
+}
+
+template<csp::CspType::Type::_enum CSP_TYPE, typename T>
+CCspErrorCode setField( CCspStructHandle s, CCspStructFieldHandle field, CCspType wanted, const T & value ) noexcept
+{
+    return withField<CSP_TYPE>( s, field, wanted, [&]( csp::Struct * target, const csp::StructField * structField ) {
+        structField -> setValue<T>( target, value );
+        return CCSP_OK;
+    } );
+}
+
+template<csp::CspType::Type::_enum CSP_TYPE, typename T, typename Out>
+CCspErrorCode getField( CCspStructHandle s, CCspStructFieldHandle field, CCspType wanted, Out * out ) noexcept
+{
+    if( !out ) [[unlikely]]
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL output pointer" );
+    return withField<CSP_TYPE>( s, field, wanted, [&]( csp::Struct * source, const csp::StructField * structField ) {
+        if( !structField -> isSet( source ) )
+            return fail( CCSP_ERROR_KEY_NOT_FOUND, "struct field " + structField -> fieldname() + " is not set" );
+        const T & value = structField -> value<T>( source );
+        if constexpr( std::is_same_v<T, csp::DateTime> || std::is_same_v<T, csp::TimeDelta> )
+            *out = value.asNanoseconds();
+        else
+            *out = value;
+        return CCSP_OK;
+    } );
+}
+
 } // namespace
 
 // ---------------------------------------------------------------- C ABI
@@ -700,6 +753,22 @@ CCspErrorCode ccsp_push_timedelta( CCspPushInputAdapterHandle adapter, CCspTimeD
     return pushValue( adapter, csp::TimeDelta::fromNanoseconds( value ), CCSP_TYPE_TIMEDELTA, batch );
 }
 
+CCspStructMetaHandle ccsp_push_input_adapter_struct_meta( CCspPushInputAdapterHandle adapter )
+{
+    return adapter ? asHandle( asPushAdapter( adapter ) -> structMeta() ) : nullptr;
+}
+
+CCspErrorCode ccsp_push_input_adapter_push_struct( CCspPushInputAdapterHandle adapter, CCspStructHandle value, CCspPushBatchHandle batch )
+{
+    csp::StructPtr owned = adopt( value );
+    if( !adapter || !value )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL push input adapter or struct handle" );
+    const auto * expected = asPushAdapter( adapter ) -> structMeta();
+    if( expected && !csp::StructMeta::isDerivedType( owned -> meta(), expected ) ) [[unlikely]]
+        return fail( CCSP_ERROR_TYPE_MISMATCH, "this push input adapter pushes " + expected -> name() + ", not " + owned -> meta() -> name() );
+    return guarded( [&]() { return asPushAdapter( adapter ) -> push( std::move( owned ), CCSP_TYPE_STRUCT, batch ); } );
+}
+
 CCspPushBatchHandle ccsp_push_batch_create( CCspEngineHandle engine )
 {
     if( !engine )
@@ -787,6 +856,132 @@ CCspErrorCode ccsp_input_get_last_datetime( CCspInputHandle input, CCspDateTime 
 CCspErrorCode ccsp_input_get_last_timedelta( CCspInputHandle input, CCspTimeDelta * out )
 {
     return readLast<csp::CspType::Type::TIMEDELTA>( input, CCSP_TYPE_TIMEDELTA, out, []( auto * ts ) { return ts -> template lastValueTyped<csp::TimeDelta>().asNanoseconds(); } );
+}
+
+CCspErrorCode ccsp_input_get_last_struct( CCspInputHandle input, CCspStructHandle * out )
+{
+    return readLast<csp::CspType::Type::STRUCT>( input, CCSP_TYPE_STRUCT, out, []( auto * ts ) {
+        return reinterpret_cast<CCspStructHandle>( const_cast<csp::Struct *>( ts -> template lastValueTyped<csp::StructPtr>().get() ) );
+    } );
+}
+
+const char * ccsp_struct_meta_name( CCspStructMetaHandle meta ) { return meta ? asMeta( meta ) -> name().c_str() : nullptr; }
+
+size_t ccsp_struct_meta_field_count( CCspStructMetaHandle meta ) { return meta ? asMeta( meta ) -> fields().size() : 0; }
+
+CCspStructFieldHandle ccsp_struct_meta_field_by_name( CCspStructMetaHandle meta, const char * name )
+{
+    if( !meta || !name )
+        return nullptr;
+    return reinterpret_cast<CCspStructFieldHandle>( asMeta( meta ) -> field( name ).get() );
+}
+
+const char * ccsp_struct_field_name( CCspStructFieldHandle field ) { return field ? asField( field ) -> fieldname().c_str() : nullptr; }
+
+CCspType ccsp_struct_field_type( CCspStructFieldHandle field ) { return field ? toCType( *asField( field ) -> type() ) : CCSP_TYPE_UNKNOWN; }
+
+CCspStructMetaHandle ccsp_struct_meta( CCspStructHandle s ) { return s ? asHandle( asStruct( s ) -> meta() ) : nullptr; }
+
+CCspStructHandle ccsp_struct_create( CCspStructMetaHandle meta )
+{
+    if( !meta )
+    {
+        fail( CCSP_ERROR_NULL_POINTER, "NULL struct meta handle" );
+        return nullptr;
+    }
+    CCspStructHandle created = nullptr;
+    guarded( [&]() {
+        created = reinterpret_cast<CCspStructHandle>( asMeta( meta ) -> createRaw() );
+        return CCSP_OK;
+    } );
+    return created;
+}
+
+void ccsp_struct_destroy( CCspStructHandle s )
+{
+    if( s )
+        adopt( s ).reset();
+}
+
+bool ccsp_struct_field_is_set( CCspStructHandle s, CCspStructFieldHandle field )
+{
+    return s && field && asField( field ) -> isSet( asStruct( s ) );
+}
+
+CCspErrorCode ccsp_struct_set_bool( CCspStructHandle s, CCspStructFieldHandle field, bool value )
+{
+    return setField<csp::CspType::Type::BOOL>( s, field, CCSP_TYPE_BOOL, value );
+}
+
+CCspErrorCode ccsp_struct_set_int64( CCspStructHandle s, CCspStructFieldHandle field, int64_t value )
+{
+    return setField<csp::CspType::Type::INT64>( s, field, CCSP_TYPE_INT64, value );
+}
+
+CCspErrorCode ccsp_struct_set_double( CCspStructHandle s, CCspStructFieldHandle field, double value )
+{
+    return setField<csp::CspType::Type::DOUBLE>( s, field, CCSP_TYPE_DOUBLE, value );
+}
+
+CCspErrorCode ccsp_struct_set_string( CCspStructHandle s, CCspStructFieldHandle field, const char * data, size_t len )
+{
+    if( !data && len )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL string data with a non-zero length" );
+    return withField<csp::CspType::Type::STRING>( s, field, CCSP_TYPE_STRING, [&]( csp::Struct * target, const csp::StructField * structField ) {
+        return guarded( [&]() {
+            static_cast<const csp::StringStructField *>( structField ) -> setValue( target, csp::CspType::StringCType( data ? data : "", len ) );
+            return CCSP_OK;
+        } );
+    } );
+}
+
+CCspErrorCode ccsp_struct_set_datetime( CCspStructHandle s, CCspStructFieldHandle field, CCspDateTime value )
+{
+    return setField<csp::CspType::Type::DATETIME>( s, field, CCSP_TYPE_DATETIME, csp::DateTime::fromNanoseconds( value ) );
+}
+
+CCspErrorCode ccsp_struct_set_timedelta( CCspStructHandle s, CCspStructFieldHandle field, CCspTimeDelta value )
+{
+    return setField<csp::CspType::Type::TIMEDELTA>( s, field, CCSP_TYPE_TIMEDELTA, csp::TimeDelta::fromNanoseconds( value ) );
+}
+
+CCspErrorCode ccsp_struct_get_bool( CCspStructHandle s, CCspStructFieldHandle field, bool * out )
+{
+    return getField<csp::CspType::Type::BOOL, bool>( s, field, CCSP_TYPE_BOOL, out );
+}
+
+CCspErrorCode ccsp_struct_get_int64( CCspStructHandle s, CCspStructFieldHandle field, int64_t * out )
+{
+    return getField<csp::CspType::Type::INT64, int64_t>( s, field, CCSP_TYPE_INT64, out );
+}
+
+CCspErrorCode ccsp_struct_get_double( CCspStructHandle s, CCspStructFieldHandle field, double * out )
+{
+    return getField<csp::CspType::Type::DOUBLE, double>( s, field, CCSP_TYPE_DOUBLE, out );
+}
+
+CCspErrorCode ccsp_struct_get_string( CCspStructHandle s, CCspStructFieldHandle field, const char ** data, size_t * len )
+{
+    if( !data || !len )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL output pointer" );
+    return withField<csp::CspType::Type::STRING>( s, field, CCSP_TYPE_STRING, [&]( csp::Struct * source, const csp::StructField * structField ) {
+        if( !structField -> isSet( source ) )
+            return fail( CCSP_ERROR_KEY_NOT_FOUND, "struct field " + structField -> fieldname() + " is not set" );
+        const auto & value = structField -> value<csp::CspType::StringCType>( source );
+        *data = value.data();
+        *len = value.size();
+        return CCSP_OK;
+    } );
+}
+
+CCspErrorCode ccsp_struct_get_datetime( CCspStructHandle s, CCspStructFieldHandle field, CCspDateTime * out )
+{
+    return getField<csp::CspType::Type::DATETIME, csp::DateTime>( s, field, CCSP_TYPE_DATETIME, out );
+}
+
+CCspErrorCode ccsp_struct_get_timedelta( CCspStructHandle s, CCspStructFieldHandle field, CCspTimeDelta * out )
+{
+    return getField<csp::CspType::Type::TIMEDELTA, csp::TimeDelta>( s, field, CCSP_TYPE_TIMEDELTA, out );
 }
 
 } // extern "C"

@@ -10,6 +10,7 @@ use super::error::Result;
 use super::ffi;
 use super::guard;
 use super::input::short_type_name;
+use super::record::StructBinding;
 use super::user_data::{
     UserData, capsule_or_release, into_user_data, release_user_data, user_data_mut,
 };
@@ -43,6 +44,8 @@ struct OutputShim<A: OutputAdapter> {
     adapter: A,
     name: String,
     execute_context: String,
+    /// A record's fields, looked up at the first tick.
+    binding: StructBinding,
 }
 
 impl<A: OutputAdapter> UserData for OutputShim<A> {
@@ -63,6 +66,7 @@ pub fn output_adapter_capsule<A: OutputAdapter>(
         adapter,
         name,
         execute_context,
+        binding: StructBinding::default(),
     });
     let vtable = ffi::CCspOutputAdapterVTable {
         abi_version: ffi::CCSP_ABI_VERSION,
@@ -107,7 +111,7 @@ unsafe extern "C" fn output_execute<A: OutputAdapter>(
     let shim = unsafe { user_data_mut::<OutputShim<A>>(user_data) };
     guard::call(&shim.execute_context, || {
         // SAFETY: `input` is the live input of this execute call.
-        let value = unsafe { <A::Value<'_> as TickValue<'_>>::read_raw(input) }?;
+        let value = unsafe { <A::Value<'_> as TickValue<'_>>::read_raw(input, &mut shim.binding) }?;
         shim.adapter.on_tick(value, Engine::new(engine))
     })
 }

@@ -8,12 +8,14 @@
 //! | `str`        | `str` (pushes `&str`)     | `&str`                  |
 //! | `datetime`   | [`DateTime`]              | [`DateTime`]            |
 //! | `timedelta`  | [`TimeDelta`]             | [`TimeDelta`]           |
+//! | a `csp.Struct` | a [`Record`](crate::Record) (pushes `&R`) | the record `R` |
 
 use std::fmt;
 use std::ptr;
 
 use super::error::{Error, Result};
 use super::ffi;
+use super::record::StructBinding;
 use adapter_core::{DateTime, TimeDelta};
 
 /// A csp value type, as the C ABI numbers it.
@@ -25,6 +27,7 @@ pub enum ValueType {
     Str,
     DateTime,
     TimeDelta,
+    Struct,
     Other(i32),
 }
 
@@ -37,6 +40,7 @@ impl ValueType {
             Self::Str => ffi::CCSP_TYPE_STRING,
             Self::DateTime => ffi::CCSP_TYPE_DATETIME,
             Self::TimeDelta => ffi::CCSP_TYPE_TIMEDELTA,
+            Self::Struct => ffi::CCSP_TYPE_STRUCT,
             Self::Other(raw) => raw,
         }
     }
@@ -49,6 +53,7 @@ impl ValueType {
             ffi::CCSP_TYPE_STRING => Self::Str,
             ffi::CCSP_TYPE_DATETIME => Self::DateTime,
             ffi::CCSP_TYPE_TIMEDELTA => Self::TimeDelta,
+            ffi::CCSP_TYPE_STRUCT => Self::Struct,
             other => Self::Other(other),
         }
     }
@@ -63,6 +68,7 @@ impl fmt::Display for ValueType {
             Self::Str => f.write_str("str"),
             Self::DateTime => f.write_str("datetime"),
             Self::TimeDelta => f.write_str("timedelta"),
+            Self::Struct => f.write_str("a csp.Struct"),
             Self::Other(ffi::CCSP_TYPE_UNKNOWN) => f.write_str("an unknown type"),
             Self::Other(raw) => write!(f, "csp C type {raw}"),
         }
@@ -74,14 +80,25 @@ pub trait PushValue {
     const TYPE: ValueType;
     type Arg<'a>: Copy;
 
+    /// What the adapter looks up once, when it starts (a record's fields).
+    ///
     /// # Safety
-    /// `adapter` must be a started adapter; `batch` null or a live batch.
+    /// `adapter` must be a starting adapter.
+    #[doc(hidden)]
+    unsafe fn bind(_adapter: ffi::CCspPushInputAdapterHandle) -> Result<StructBinding> {
+        Ok(StructBinding::default())
+    }
+
+    /// # Safety
+    /// `adapter` must be a started adapter bound to `binding`; `batch` null
+    /// or a live batch.
     #[doc(hidden)]
     unsafe fn push_raw(
         adapter: ffi::CCspPushInputAdapterHandle,
+        binding: &StructBinding,
         value: Self::Arg<'_>,
         batch: ffi::CCspPushBatchHandle,
-    ) -> ffi::CCspErrorCode;
+    ) -> Result<()>;
 }
 
 /// A type an output adapter can read from its input time series.
@@ -89,9 +106,10 @@ pub trait TickValue<'a>: Sized {
     const TYPE: ValueType;
 
     /// # Safety
-    /// `input` must be the input handle of the running `execute` callback.
+    /// `input` must be the input handle of the running `execute` callback;
+    /// `binding` is the adapter's own, kept from tick to tick.
     #[doc(hidden)]
-    unsafe fn read_raw(input: ffi::CCspInputHandle) -> Result<Self>;
+    unsafe fn read_raw(input: ffi::CCspInputHandle, binding: &mut StructBinding) -> Result<Self>;
 }
 
 macro_rules! scalar_value {
@@ -103,12 +121,13 @@ macro_rules! scalar_value {
             #[inline]
             unsafe fn push_raw(
                 adapter: ffi::CCspPushInputAdapterHandle,
+                _binding: &StructBinding,
                 value: $rust,
                 batch: ffi::CCspPushBatchHandle,
-            ) -> ffi::CCspErrorCode {
+            ) -> Result<()> {
                 let to_raw: fn($rust) -> $raw = $to_raw;
                 // SAFETY: forwarded from the caller.
-                unsafe { ffi::$push(adapter, to_raw(value), batch) }
+                Error::check(unsafe { ffi::$push(adapter, to_raw(value), batch) })
             }
         }
 
@@ -116,7 +135,10 @@ macro_rules! scalar_value {
             const TYPE: ValueType = ValueType::$variant;
 
             #[inline]
-            unsafe fn read_raw(input: ffi::CCspInputHandle) -> Result<Self> {
+            unsafe fn read_raw(
+                input: ffi::CCspInputHandle,
+                _binding: &mut StructBinding,
+            ) -> Result<Self> {
                 let mut raw = <$raw>::default();
                 // SAFETY: forwarded from the caller; `raw` is a valid out pointer.
                 Error::check(unsafe { ffi::$read(input, &mut raw) })?;
@@ -180,11 +202,14 @@ impl PushValue for str {
     #[inline]
     unsafe fn push_raw(
         adapter: ffi::CCspPushInputAdapterHandle,
+        _binding: &StructBinding,
         value: &str,
         batch: ffi::CCspPushBatchHandle,
-    ) -> ffi::CCspErrorCode {
+    ) -> Result<()> {
         // SAFETY: forwarded from the caller; the bridge copies the bytes.
-        unsafe { ffi::ccsp_push_string(adapter, value.as_ptr().cast(), value.len(), batch) }
+        Error::check(unsafe {
+            ffi::ccsp_push_string(adapter, value.as_ptr().cast(), value.len(), batch)
+        })
     }
 }
 
@@ -192,7 +217,7 @@ impl<'a> TickValue<'a> for &'a str {
     const TYPE: ValueType = ValueType::Str;
 
     #[inline]
-    unsafe fn read_raw(input: ffi::CCspInputHandle) -> Result<Self> {
+    unsafe fn read_raw(input: ffi::CCspInputHandle, _binding: &mut StructBinding) -> Result<Self> {
         let mut data = ptr::null();
         let mut len = 0usize;
         // SAFETY: forwarded from the caller; both out pointers are valid.

@@ -1,7 +1,9 @@
-//! Events files: CSV, UTF-8, header `time,symbol,value`, one event a row.
+//! Events files: CSV, UTF-8, header `time,symbol,` then the value's columns
+//! (`value` for a scalar, `value.<field>` per field of a record), one event a
+//! row.
 //!
-//! `time` and `value` are in the text forms of [`crate::text`]. Rows are in
-//! non-decreasing time order; rows with the same time form one batch.
+//! `time` and the values are in the text forms of [`crate::text`]. Rows are
+//! in non-decreasing time order; rows with the same time form one batch.
 //! [`EventsReader`] checks all of that and says which line is wrong (the
 //! header is line 1); [`EventsWriter`] writes files it reads back exactly.
 
@@ -11,11 +13,22 @@ use std::io::{self, BufWriter, Read, Write};
 use std::marker::PhantomData;
 use std::path::Path;
 
+use crate::row::{Cells, CellsOut, EventValue};
 use crate::text::TextValue;
 use crate::time::DateTime;
 
-/// The columns of an events file, in the order [`EventsWriter`] writes them.
-pub const COLUMNS: [&str; 3] = ["time", "symbol", "value"];
+/// The columns every events file starts with; the value's follow.
+pub const EVENT_COLUMNS: [&str; 2] = ["time", "symbol"];
+
+/// The header of an events file of values of type `V`, comma-separated.
+pub fn header<V: EventValue + ?Sized>() -> String {
+    EVENT_COLUMNS
+        .iter()
+        .chain(V::columns())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(",")
+}
 
 /// One event: a value for a symbol at a time.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,17 +100,17 @@ impl fmt::Display for EventsError {
 impl std::error::Error for EventsError {}
 
 /// Reads events of value type `V` from an events file, checking each row.
-pub struct EventsReader<V: TextValue + ?Sized, R: Read = File> {
+pub struct EventsReader<V: EventValue + ?Sized, R: Read = File> {
     name: String,
     csv: csv::Reader<R>,
     record: csv::StringRecord,
-    /// Where `time`, `symbol` and `value` are in a row.
-    positions: [usize; 3],
+    /// Where `time`, `symbol` and the value's columns are in a row.
+    positions: Vec<usize>,
     last_time: Option<DateTime>,
     _value: PhantomData<fn() -> V::Owned>,
 }
 
-impl<V: TextValue + ?Sized> EventsReader<V> {
+impl<V: EventValue + ?Sized> EventsReader<V> {
     /// Opens `path` and checks its header.
     pub fn open(path: &Path) -> Result<Self, EventsError> {
         let name = path.display().to_string();
@@ -106,7 +119,7 @@ impl<V: TextValue + ?Sized> EventsReader<V> {
     }
 }
 
-impl<V: TextValue + ?Sized, R: Read> EventsReader<V, R> {
+impl<V: EventValue + ?Sized, R: Read> EventsReader<V, R> {
     /// Reads events from `reader`; `name` stands for it in error messages.
     pub fn new(name: String, reader: R) -> Result<Self, EventsError> {
         let mut csv = csv::ReaderBuilder::new()
@@ -121,11 +134,14 @@ impl<V: TextValue + ?Sized, R: Read> EventsReader<V, R> {
             return Err(EventsError::malformed(
                 &name,
                 1,
-                "the file is empty: it needs the header time,symbol,value",
+                format!(
+                    "the file is empty: it needs the header {}",
+                    self::header::<V>()
+                ),
             ));
         }
-        let positions =
-            column_positions(&header).map_err(|what| EventsError::malformed(&name, 1, what))?;
+        let positions = column_positions::<V>(&header)
+            .map_err(|what| EventsError::malformed(&name, 1, what))?;
         Ok(Self {
             name,
             csv,
@@ -156,14 +172,17 @@ impl<V: TextValue + ?Sized, R: Read> EventsReader<V, R> {
     }
 
     fn parse_row(&self) -> Result<Event<V::Owned>, String> {
-        if self.record.len() != COLUMNS.len() {
+        if self.record.len() != self.positions.len() {
             return Err(format!(
                 "{} fields where the header has {}",
                 self.record.len(),
-                COLUMNS.len()
+                self.positions.len()
             ));
         }
-        let [time, symbol, value] = self.positions.map(|index| &self.record[index]);
+        let (time, symbol) = (
+            &self.record[self.positions[0]],
+            &self.record[self.positions[1]],
+        );
         let time = DateTime::parse_text(time)
             .map_err(|error| error.replacen("datetime value", "time", 1))?;
         if let Some(last) = self.last_time.filter(|last| time < *last) {
@@ -180,23 +199,27 @@ impl<V: TextValue + ?Sized, R: Read> EventsReader<V, R> {
         Ok(Event {
             time,
             symbol: symbol.to_owned(),
-            value: V::parse_text(value)?,
+            value: V::parse_cells(&mut Cells::of_row(&self.record, &self.positions[2..]))?,
         })
     }
 }
 
-fn column_positions(header: &csv::StringRecord) -> Result<[usize; 3], String> {
-    let mut positions = [usize::MAX; 3];
-    for (index, name) in header.iter().enumerate() {
+fn column_positions<V: EventValue + ?Sized>(
+    names: &csv::StringRecord,
+) -> Result<Vec<usize>, String> {
+    let columns: Vec<&str> = EVENT_COLUMNS.iter().chain(V::columns()).copied().collect();
+    let mut positions = vec![usize::MAX; columns.len()];
+    for (index, name) in names.iter().enumerate() {
         // A UTF-8 byte order mark is not part of the first name.
         let name = if index == 0 {
             name.trim_start_matches('\u{feff}')
         } else {
             name
         };
-        let Some(column) = COLUMNS.iter().position(|column| *column == name) else {
+        let Some(column) = columns.iter().position(|column| *column == name) else {
             return Err(format!(
-                "unknown column {name:?}: the header must be time,symbol,value"
+                "unknown column {name:?}: the header must be {}",
+                header::<V>()
             ));
         };
         if positions[column] != usize::MAX {
@@ -204,13 +227,14 @@ fn column_positions(header: &csv::StringRecord) -> Result<[usize; 3], String> {
         }
         positions[column] = index;
     }
-    match COLUMNS
+    match columns
         .iter()
-        .zip(positions)
-        .find(|(_, position)| *position == usize::MAX)
+        .zip(&positions)
+        .find(|(_, position)| **position == usize::MAX)
     {
         Some((missing, _)) => Err(format!(
-            "column {missing:?} is missing: the header must be time,symbol,value"
+            "column {missing:?} is missing: the header must be {}",
+            header::<V>()
         )),
         None => Ok(positions),
     }
@@ -227,15 +251,17 @@ fn csv_error(name: &str, line: u64, error: csv::Error) -> EventsError {
     }
 }
 
-/// Writes events as an events file: the header, then one row per event.
-pub struct EventsWriter<W: Write = BufWriter<File>> {
+/// Writes events with values of type `V` as an events file: the header,
+/// then one row per event.
+pub struct EventsWriter<V: EventValue + ?Sized, W: Write = BufWriter<File>> {
     name: String,
     csv: csv::Writer<W>,
     time: String,
-    value: String,
+    cells: CellsOut,
+    _value: PhantomData<fn(&V)>,
 }
 
-impl EventsWriter {
+impl<V: EventValue + ?Sized> EventsWriter<V> {
     /// Creates (or truncates) `path` and writes the header.
     pub fn create(path: &Path) -> Result<Self, EventsError> {
         let name = path.display().to_string();
@@ -244,33 +270,38 @@ impl EventsWriter {
     }
 }
 
-impl<W: Write> EventsWriter<W> {
+impl<V: EventValue + ?Sized, W: Write> EventsWriter<V, W> {
     pub fn new(name: String, writer: W) -> Result<Self, EventsError> {
         let mut writer = Self {
             csv: csv::WriterBuilder::new().from_writer(writer),
             name,
             time: String::new(),
-            value: String::new(),
+            cells: CellsOut::default(),
+            _value: PhantomData,
         };
+        let columns = EVENT_COLUMNS.iter().chain(V::columns());
         writer
             .csv
-            .write_record(COLUMNS)
+            .write_record(columns)
             .map_err(|error| writer.error(error))?;
         Ok(writer)
     }
 
-    /// Writes one row.
-    pub fn write<V: TextValue + ?Sized>(
-        &mut self,
-        time: DateTime,
-        symbol: &str,
-        value: &V,
-    ) -> Result<(), EventsError> {
+    /// Writes one row. A value the file cannot hold (see
+    /// [`crate::record`]) is an error naming its column; nothing is written.
+    pub fn write(&mut self, time: DateTime, symbol: &str, value: &V) -> Result<(), EventsError> {
         self.time.clear();
         time.write_text(&mut self.time);
-        self.value.clear();
-        value.write_text(&mut self.value);
-        let row = [self.time.as_str(), symbol, self.value.as_str()];
+        self.cells.clear();
+        value.write_cells(&mut self.cells).map_err(|what| {
+            EventsError::new(
+                EventsErrorKind::Malformed,
+                format!("{}: cannot write {symbol}'s value: {what}", self.name),
+            )
+        })?;
+        let row = [self.time.as_str(), symbol]
+            .into_iter()
+            .chain(self.cells.written());
         self.csv
             .write_record(row)
             .map_err(|error| self.error(error))
@@ -303,7 +334,7 @@ impl<W: Write> EventsWriter<W> {
 mod tests {
     use super::*;
 
-    fn read_all<V: TextValue + ?Sized>(text: &str) -> Result<Vec<Event<V::Owned>>, EventsError> {
+    fn read_all<V: EventValue + ?Sized>(text: &str) -> Result<Vec<Event<V::Owned>>, EventsError> {
         let mut reader = EventsReader::<V, _>::new("events.csv".to_owned(), text.as_bytes())?;
         let mut events = Vec::new();
         while let Some(event) = reader.next_event()? {
@@ -312,7 +343,7 @@ mod tests {
         Ok(events)
     }
 
-    fn error_of<V: TextValue + ?Sized>(text: &str) -> String {
+    fn error_of<V: EventValue + ?Sized>(text: &str) -> String {
         match read_all::<V>(text) {
             Ok(_) => panic!("{text:?} must be refused"),
             Err(error) => error.message().to_owned(),
@@ -428,14 +459,15 @@ mod tests {
 
     #[test]
     fn written_files_read_back_exactly() {
-        let mut writer = EventsWriter::new("out".to_owned(), Vec::new()).unwrap();
+        let mut writer = EventsWriter::<str, _>::new("out".to_owned(), Vec::new()).unwrap();
         let rows = [
             (DateTime::from_nanos(1), "A", "plain"),
             (DateTime::from_nanos(1), "B b", "comma, \"quote\"\nnewline"),
             (DateTime::from_nanos(2_000), "ü", ""),
+            (DateTime::from_nanos(3_000), "cr", "lone\rcarriage return\r"),
         ];
         for (time, symbol, value) in rows {
-            writer.write::<str>(time, symbol, value).unwrap();
+            writer.write(time, symbol, value).unwrap();
         }
         let bytes = writer.into_inner().unwrap();
         let text = String::from_utf8(bytes).unwrap();
@@ -446,5 +478,105 @@ mod tests {
             .map(|e| (e.time, e.symbol.as_str(), e.value.as_str()))
             .collect();
         assert_eq!(back, rows);
+    }
+
+    /// A record as `csp_api::record!` makes it: one column per field.
+    #[derive(Debug, PartialEq)]
+    struct Quote {
+        price: f64,
+        note: Option<String>,
+    }
+
+    impl EventValue for Quote {
+        type Owned = Quote;
+
+        fn columns() -> &'static [&'static str] {
+            &["value.price", "value.note"]
+        }
+
+        fn parse_cells(cells: &mut Cells<'_>) -> Result<Quote, String> {
+            use crate::record::RecordField;
+            Ok(Quote {
+                price: f64::parse_cell(cells.next_cell())
+                    .map_err(|e| format!("value.price: {e}"))?,
+                note: Option::parse_cell(cells.next_cell())
+                    .map_err(|e| format!("value.note: {e}"))?,
+            })
+        }
+
+        fn write_cells(&self, cells: &mut CellsOut) -> Result<(), String> {
+            use crate::record::RecordField;
+            self.price.write_cell(cells.next_cell())?;
+            self.note.write_cell(cells.next_cell())
+        }
+    }
+
+    #[test]
+    fn records_take_one_column_per_field() {
+        let text = "value.note,time,symbol,value.price\n\
+                    hi,2020-01-01T00:00:00Z,A,1.5\n\
+                    ,2020-01-01T00:00:00Z,B,-0.0\n";
+        let events = read_all::<Quote>(text).unwrap();
+        let values: Vec<_> = events.into_iter().map(|e| e.value).collect();
+        let expected = [
+            Quote {
+                price: 1.5,
+                note: Some("hi".to_owned()),
+            },
+            Quote {
+                price: -0.0,
+                note: None,
+            },
+        ];
+        assert_eq!(values, expected);
+        let mut writer = EventsWriter::<Quote, _>::new("out".to_owned(), Vec::new()).unwrap();
+        for value in &values {
+            writer.write(DateTime::from_nanos(0), "A", value).unwrap();
+        }
+        let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "time,symbol,value.price,value.note\n\
+             1970-01-01T00:00:00Z,A,1.5,hi\n1970-01-01T00:00:00Z,A,-0.0,\n"
+        );
+    }
+
+    #[test]
+    fn bad_record_rows_name_the_column() {
+        let header = "time,symbol,value.price,value.note\n";
+        assert!(
+            error_of::<Quote>("time,symbol,value\n")
+                .starts_with("events.csv, line 1: unknown column \"value\": the header must be time,symbol,value.price,value.note")
+        );
+        let bad_price = format!("{header}2020-01-01T00:00:00Z,A,x,\n");
+        assert!(
+            error_of::<Quote>(&bad_price)
+                .starts_with("events.csv, line 2: value.price: float value \"x\"")
+        );
+        let empty_price = format!("{header}2020-01-01T00:00:00Z,A,,n\n");
+        assert!(
+            error_of::<Quote>(&empty_price)
+                .starts_with("events.csv, line 2: value.price: float value \"\"")
+        );
+        let mut writer = EventsWriter::<Quote, _>::new("out.csv".to_owned(), Vec::new()).unwrap();
+        let empty = Quote {
+            price: 1.0,
+            note: Some(String::new()),
+        };
+        let error = writer
+            .write(DateTime::from_nanos(0), "A", &empty)
+            .unwrap_err();
+        assert!(
+            error
+                .message()
+                .starts_with("out.csv: cannot write A's value: an empty str"),
+            "{error}"
+        );
+        let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        assert_eq!(
+            text.lines().count(),
+            1,
+            "nothing of the refused row is written"
+        );
     }
 }

@@ -25,8 +25,9 @@ use super::error::{Error, Result};
 use super::guard;
 use super::input::Pusher;
 use super::link::{ManagerLink, StatusLevel};
+use super::record::Record;
 use super::value::PushValue;
-use adapter_core::{DateTime, Event, Source, Stats, TextValue, TimeDelta};
+use adapter_core::{DateTime, Event, EventValue, Source, Stats, TimeDelta};
 
 /// Batches a feed queues before the graph's first cycle.
 pub const PRIME_BATCHES: u64 = 64;
@@ -39,10 +40,10 @@ pub const STATUS_FEED_ENDED: i64 = 2;
 pub const STATUS_FEED_FAILED: i64 = 3;
 
 /// A value type a feed can route: pushed as [`PushValue::Arg`], read from
-/// sources as [`TextValue::Owned`].
-pub trait FeedValue: PushValue + TextValue + 'static {
+/// sources as [`EventValue::Owned`].
+pub trait FeedValue: PushValue + EventValue + 'static {
     /// The push argument for an event's value.
-    fn arg(value: &<Self as TextValue>::Owned) -> Self::Arg<'_>;
+    fn arg(value: &<Self as EventValue>::Owned) -> Self::Arg<'_>;
 }
 
 macro_rules! copy_feed_value {
@@ -61,6 +62,13 @@ copy_feed_value!(bool, i64, f64, DateTime, TimeDelta);
 impl FeedValue for str {
     #[inline]
     fn arg(value: &String) -> &str {
+        value
+    }
+}
+
+impl<R: Record + EventValue<Owned = R>> FeedValue for R {
+    #[inline]
+    fn arg(value: &R) -> &R {
         value
     }
 }
@@ -243,7 +251,7 @@ where
     // However the feed ends, the last subscription's start goes on.
     let primed = Primed(subscriptions);
     let mut batches = 0_u64;
-    let mut events: Vec<Event<<V as TextValue>::Owned>> = Vec::new();
+    let mut events: Vec<Event<<V as EventValue>::Owned>> = Vec::new();
     let mut pace: Option<(Instant, DateTime)> = None;
     let mut batch = link.batch()?;
     let mut count = 0_u64;

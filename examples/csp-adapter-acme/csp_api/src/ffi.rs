@@ -14,6 +14,7 @@ pub const CCSP_ABI_VERSION: u32 = 1;
 pub const CCSP_OK: CCspErrorCode = 0;
 pub const CCSP_ERROR_NULL_POINTER: CCspErrorCode = 1;
 pub const CCSP_ERROR_TYPE_MISMATCH: CCspErrorCode = 2;
+pub const CCSP_ERROR_KEY_NOT_FOUND: CCspErrorCode = 3;
 pub const CCSP_ERROR_INVALID_ARGUMENT: CCspErrorCode = 4;
 pub const CCSP_ERROR_OUT_OF_MEMORY: CCspErrorCode = 5;
 pub const CCSP_ERROR_RUNTIME: CCspErrorCode = 7;
@@ -27,6 +28,7 @@ pub const CCSP_TYPE_DOUBLE: CCspType = 10;
 pub const CCSP_TYPE_STRING: CCspType = 11;
 pub const CCSP_TYPE_DATETIME: CCspType = 12;
 pub const CCSP_TYPE_TIMEDELTA: CCspType = 13;
+pub const CCSP_TYPE_STRUCT: CCspType = 17;
 
 pub const CCSP_DATETIME_NONE: CCspDateTime = i64::MIN;
 
@@ -57,12 +59,27 @@ pub struct CCspPushBatch {
 pub struct CCspAdapterManager {
     _private: [u8; 0],
 }
+#[repr(C)]
+pub struct CCspStructMeta {
+    _private: [u8; 0],
+}
+#[repr(C)]
+pub struct CCspStructField {
+    _private: [u8; 0],
+}
+#[repr(C)]
+pub struct CCspStruct {
+    _private: [u8; 0],
+}
 
 pub type CCspEngineHandle = *mut CCspEngine;
 pub type CCspPushInputAdapterHandle = *mut CCspPushInputAdapter;
 pub type CCspAdapterManagerHandle = *mut CCspAdapterManager;
 pub type CCspInputHandle = *mut CCspInput;
 pub type CCspPushBatchHandle = *mut CCspPushBatch;
+pub type CCspStructMetaHandle = *mut CCspStructMeta;
+pub type CCspStructFieldHandle = *mut CCspStructField;
+pub type CCspStructHandle = *mut CCspStruct;
 
 #[repr(C)]
 pub struct CCspPushInputAdapterVTable {
@@ -214,6 +231,94 @@ unsafe extern "C" {
     ) -> CCspErrorCode;
     pub fn ccsp_input_get_last_timedelta(
         input: CCspInputHandle,
+        out: *mut CCspTimeDelta,
+    ) -> CCspErrorCode;
+
+    pub fn ccsp_push_input_adapter_struct_meta(
+        adapter: CCspPushInputAdapterHandle,
+    ) -> CCspStructMetaHandle;
+    pub fn ccsp_push_input_adapter_push_struct(
+        adapter: CCspPushInputAdapterHandle,
+        value: CCspStructHandle,
+        batch: CCspPushBatchHandle,
+    ) -> CCspErrorCode;
+    pub fn ccsp_input_get_last_struct(
+        input: CCspInputHandle,
+        out: *mut CCspStructHandle,
+    ) -> CCspErrorCode;
+
+    pub fn ccsp_struct_meta_name(meta: CCspStructMetaHandle) -> *const c_char;
+    pub fn ccsp_struct_meta_field_count(meta: CCspStructMetaHandle) -> usize;
+    pub fn ccsp_struct_meta_field_by_name(
+        meta: CCspStructMetaHandle,
+        name: *const c_char,
+    ) -> CCspStructFieldHandle;
+    pub fn ccsp_struct_field_name(field: CCspStructFieldHandle) -> *const c_char;
+    pub fn ccsp_struct_field_type(field: CCspStructFieldHandle) -> CCspType;
+    pub fn ccsp_struct_meta(s: CCspStructHandle) -> CCspStructMetaHandle;
+    pub fn ccsp_struct_create(meta: CCspStructMetaHandle) -> CCspStructHandle;
+    pub fn ccsp_struct_destroy(s: CCspStructHandle);
+    pub fn ccsp_struct_field_is_set(s: CCspStructHandle, field: CCspStructFieldHandle) -> bool;
+    pub fn ccsp_struct_set_bool(
+        s: CCspStructHandle,
+        field: CCspStructFieldHandle,
+        value: bool,
+    ) -> CCspErrorCode;
+    pub fn ccsp_struct_set_int64(
+        s: CCspStructHandle,
+        field: CCspStructFieldHandle,
+        value: i64,
+    ) -> CCspErrorCode;
+    pub fn ccsp_struct_set_double(
+        s: CCspStructHandle,
+        field: CCspStructFieldHandle,
+        value: f64,
+    ) -> CCspErrorCode;
+    pub fn ccsp_struct_set_string(
+        s: CCspStructHandle,
+        field: CCspStructFieldHandle,
+        data: *const c_char,
+        len: usize,
+    ) -> CCspErrorCode;
+    pub fn ccsp_struct_set_datetime(
+        s: CCspStructHandle,
+        field: CCspStructFieldHandle,
+        value: CCspDateTime,
+    ) -> CCspErrorCode;
+    pub fn ccsp_struct_set_timedelta(
+        s: CCspStructHandle,
+        field: CCspStructFieldHandle,
+        value: CCspTimeDelta,
+    ) -> CCspErrorCode;
+    pub fn ccsp_struct_get_bool(
+        s: CCspStructHandle,
+        field: CCspStructFieldHandle,
+        out: *mut bool,
+    ) -> CCspErrorCode;
+    pub fn ccsp_struct_get_int64(
+        s: CCspStructHandle,
+        field: CCspStructFieldHandle,
+        out: *mut i64,
+    ) -> CCspErrorCode;
+    pub fn ccsp_struct_get_double(
+        s: CCspStructHandle,
+        field: CCspStructFieldHandle,
+        out: *mut f64,
+    ) -> CCspErrorCode;
+    pub fn ccsp_struct_get_string(
+        s: CCspStructHandle,
+        field: CCspStructFieldHandle,
+        data: *mut *const c_char,
+        len: *mut usize,
+    ) -> CCspErrorCode;
+    pub fn ccsp_struct_get_datetime(
+        s: CCspStructHandle,
+        field: CCspStructFieldHandle,
+        out: *mut CCspDateTime,
+    ) -> CCspErrorCode;
+    pub fn ccsp_struct_get_timedelta(
+        s: CCspStructHandle,
+        field: CCspStructFieldHandle,
         out: *mut CCspTimeDelta,
     ) -> CCspErrorCode;
 }

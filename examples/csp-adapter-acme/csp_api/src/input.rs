@@ -14,6 +14,7 @@ use super::ffi;
 use super::gate::Gate;
 use super::guard;
 use super::link::PushBatch;
+use super::record::StructBinding;
 use super::user_data::{
     UserData, capsule_or_release, into_user_data, release_user_data, user_data_mut,
 };
@@ -52,6 +53,8 @@ pub struct Pusher<T: PushValue + ?Sized> {
 struct PushTarget {
     name: String,
     adapter: ffi::CCspPushInputAdapterHandle,
+    /// What the pushed type looked up when the adapter started.
+    binding: StructBinding,
     engine: ffi::CCspEngineHandle,
     /// Open between start and stop; every use of the handles passes it.
     gate: Gate,
@@ -87,8 +90,9 @@ impl<T: PushValue + ?Sized> Pusher<T> {
     /// Pushes one value; it ticks in a coming engine cycle.
     pub fn push(&self, value: T::Arg<'_>) -> Result<()> {
         self.target.with_active(|| {
-            // SAFETY: the adapter is started and stays alive while we are inside its gate.
-            Error::check(unsafe { T::push_raw(self.target.adapter, value, std::ptr::null_mut()) })
+            let target = &*self.target;
+            // SAFETY: the adapter is started, bound, and stays alive while we are inside its gate.
+            unsafe { T::push_raw(target.adapter, &target.binding, value, std::ptr::null_mut()) }
         })
     }
 
@@ -97,9 +101,10 @@ impl<T: PushValue + ?Sized> Pusher<T> {
     #[inline]
     pub fn push_into(&self, batch: &mut PushBatch, value: T::Arg<'_>) -> Result<()> {
         self.target.with_active(|| {
-            // SAFETY: the adapter is started and alive; the batch is live
-            // (the bridge refuses a batch of another engine or group).
-            Error::check(unsafe { T::push_raw(self.target.adapter, value, batch.handle()) })
+            let target = &*self.target;
+            // SAFETY: the adapter is started, bound and alive; the batch is
+            // live (the bridge refuses a batch of another engine or group).
+            unsafe { T::push_raw(target.adapter, &target.binding, value, batch.handle()) }
         })
     }
 
@@ -113,8 +118,9 @@ impl<T: PushValue + ?Sized> Pusher<T> {
             let batch = Batch::new(self.target.adapter)?;
             let mut pushed = 0;
             for value in values {
-                // SAFETY: adapter started and alive; batch is live.
-                Error::check(unsafe { T::push_raw(self.target.adapter, value, batch.0) })?;
+                let target = &*self.target;
+                // SAFETY: adapter started, bound and alive; batch is live.
+                unsafe { T::push_raw(target.adapter, &target.binding, value, batch.0) }?;
                 pushed += 1;
             }
             batch.flush()?;
@@ -241,9 +247,13 @@ unsafe extern "C" fn input_start<A: PushInputAdapter>(
                 shim.name
             )));
         }
+        // SAFETY: the adapter handle is live during start.
+        let binding = unsafe { <A::Value as PushValue>::bind(adapter) }
+            .map_err(|error| error.context(&shim.name))?;
         let target = Arc::new(PushTarget {
             name: shim.name.clone(),
             adapter,
+            binding,
             engine,
             gate: Gate::default(),
         });

@@ -19,10 +19,13 @@ mod input;
 mod link;
 mod manager;
 mod output;
+mod record;
 mod testing;
 mod user_data;
 mod value;
 
+#[doc(hidden)]
+pub use adapter_core as __core;
 pub use adapter_core::{DateTime, TimeDelta};
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
@@ -33,6 +36,9 @@ pub use input::{PushInputAdapter, Pusher, push_input_adapter_capsule};
 pub use link::{ManagerLink, PushBatch, StatusLevel};
 pub use manager::{AdapterManager, adapter_manager_capsule};
 pub use output::{OutputAdapter, output_adapter_capsule};
+pub use record::{Record, StructField};
+#[doc(hidden)]
+pub use record::{StructBinding, StructReader, StructWriter};
 pub use testing::add_testing_module;
 pub use user_data::object_counts;
 pub use value::{PushValue, TickValue, ValueType};
