@@ -6,6 +6,10 @@ VENV ?= .venv
 PY := $(abspath $(VENV))/bin/python
 BUILD := build
 EXAMPLE := examples/csp-adapter-acme
+# A second committed rendering: a name of several words and a record.
+RECORD_EXAMPLE := examples/csp-trade-tape
+RECORD_ANSWERS := --data project_name=csp-trade-tape --data input_type=struct \
+	--data "struct_fields=symbol:str, price:float, size:int, venue:str?"
 DEMO_COUNT ?= 1000000
 
 # One Cargo target directory for every build (demo, tests, examples).
@@ -32,7 +36,7 @@ demo: venv  ## render the default example, build it with pip, run its demo again
 	$(PY) -m pip install --quiet $(BUILD)/demo
 	cd $(BUILD) && $(PY) -m csp_adapter_acme --count $(DEMO_COUNT)
 
-test: venv lint  ## all tests: render every combination, validators, example drift, six builds
+test: venv lint  ## all tests: render every combination, validators, example drift, nine builds
 	$(PY) -m pytest
 
 test-render: venv  ## the fast tests only (no builds)
@@ -57,9 +61,10 @@ lint: venv  ## ruff on the template's own tooling
 format: venv
 	$(PY) -m ruff format tests tools bench
 
-example: venv  ## re-render examples/ from its answers file (after changing the template)
-	rm -rf $(EXAMPLE)
+example: venv  ## re-render examples/ (after changing the template)
+	rm -rf $(EXAMPLE) $(RECORD_EXAMPLE)
 	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet . $(EXAMPLE)
+	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet $(RECORD_ANSWERS) . $(RECORD_EXAMPLE)
 
 clean:
 	rm -rf $(BUILD) $(VENV)

@@ -1,12 +1,15 @@
 // Hand-written C++ reference adapters for the benchmark: the practical limit
 // for a csp adapter (no C ABI, no Rust). They do the same job as the Rust
 // benchmark adapters: push int64 values from a thread, count and check them
-// (or measure latency) in an output adapter.
+// (or measure latency) in an output adapter; and the same with records
+// (csp.Struct values with fields symbol: str, price: float, size: int,
+// time: datetime) following the generated project's demo rule.
 //
 // Built by bench/run.py into the Python extension _reference_adapters.
 
 #include <csp/engine/OutputAdapter.h>
 #include <csp/engine/PushInputAdapter.h>
+#include <csp/engine/Struct.h>
 #include <csp/engine/TimeSeriesProvider.h>
 #include <csp/python/Conversions.h>
 #include <csp/python/Exception.h>
@@ -15,7 +18,9 @@
 #include <csp/python/PyOutputAdapterWrapper.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -140,6 +145,127 @@ private:
     int64_t m_expected;
 };
 
+// The record fields of the demo rule, looked up once by name.
+struct RecordFields
+{
+    explicit RecordFields( const csp::StructMeta & meta )
+        : symbol( typed<csp::StringStructField>( meta, "symbol" ) ), price( typed<csp::DoubleStructField>( meta, "price" ) ),
+          size( typed<csp::Int64StructField>( meta, "size" ) ), time( typed<csp::DateTimeStructField>( meta, "time" ) )
+    {
+    }
+
+    template<typename Field>
+    static const Field * typed( const csp::StructMeta & meta, const char * name )
+    {
+        const auto & field = meta.field( name );
+        if( !field )
+            CSP_THROW( csp::TypeError, "the record has no field " << name );
+        return static_cast<const Field *>( field.get() );
+    }
+
+    const csp::StringStructField * symbol;
+    const csp::DoubleStructField * price;
+    const csp::Int64StructField * size;
+    const csp::DateTimeStructField * time;
+};
+
+// 2020-01-01T00:00:00 UTC, the demo rule's first datetime.
+const csp::DateTime DATETIME_BASE = csp::DateTime::fromNanoseconds( 1'577'836'800'000'000'000LL );
+
+const csp::StructMeta & metaOf( const csp::CspTypePtr & type )
+{
+    return *static_cast<const csp::CspStructType &>( *type ).meta();
+}
+
+// Pushes records 0 .. count-1 of the demo rule from a thread, one at a time.
+class ReferenceRecordInput final : public csp::PushInputAdapter
+{
+public:
+    ReferenceRecordInput( csp::Engine * engine, csp::CspTypePtr & type, csp::PushMode mode, int64_t count )
+        : csp::PushInputAdapter( engine, type, mode ), m_meta( metaOf( type ) ), m_fields( m_meta ), m_count( count )
+    {
+    }
+
+    void start( csp::DateTime, csp::DateTime ) override
+    {
+        m_running = true;
+        m_thread = std::thread( [this]() { run(); } );
+    }
+
+    void stop() override
+    {
+        m_running = false;
+        if( m_thread.joinable() )
+            m_thread.join();
+    }
+
+private:
+    void run()
+    {
+        g_results.firstPushNs = nowNs();
+        int64_t i = 0;
+        for( ; i < m_count && m_running; ++i )
+        {
+            csp::StructPtr record = m_meta.create();
+            m_fields.symbol -> setValue( record.get(), "tick-" + std::to_string( i ) );
+            m_fields.price -> setValue( record.get(), double( i ) * 0.5 );
+            m_fields.size -> setValue( record.get(), i );
+            m_fields.time -> setValue( record.get(), DATETIME_BASE + csp::TimeDelta::fromMicroseconds( i ) );
+            pushTick( std::move( record ) );
+        }
+        g_results.pushed = i;
+    }
+
+    const csp::StructMeta & m_meta;
+    RecordFields m_fields;
+    int64_t m_count;
+    std::atomic<bool> m_running{ false };
+    std::thread m_thread;
+};
+
+// Checks that record j is the demo rule's record j, field by field.
+class ReferenceRecordOutput final : public csp::OutputAdapter
+{
+public:
+    ReferenceRecordOutput( csp::Engine * engine, const csp::CspTypePtr & type, int64_t expected )
+        : csp::OutputAdapter( engine ), m_fields( metaOf( type ) ), m_expected( expected )
+    {
+    }
+
+    const char * name() const override { return "ReferenceRecordOutput"; }
+
+    void executeImpl() override
+    {
+        const csp::Struct * record = input() -> lastValueTyped<csp::StructPtr>().get();
+        int64_t index = g_results.received++;
+        if( !matches( record, index ) )
+            ++g_results.mismatches;
+        if( g_results.received == m_expected )
+        {
+            g_results.lastReceiveNs = nowNs();
+            rootEngine() -> shutdown();
+        }
+    }
+
+private:
+    bool matches( const csp::Struct * record, int64_t index ) const
+    {
+        if( !m_fields.symbol -> isSet( record ) || !m_fields.price -> isSet( record ) || !m_fields.size -> isSet( record ) ||
+            !m_fields.time -> isSet( record ) )
+            return false;
+        const std::string & symbol = m_fields.symbol -> value( record );
+        int64_t parsed = -1;
+        const char * digits = symbol.data() + 5;
+        bool symbolOk = symbol.size() > 5 && symbol.compare( 0, 5, "tick-" ) == 0 &&
+                        std::from_chars( digits, symbol.data() + symbol.size(), parsed ).ptr == symbol.data() + symbol.size() && parsed == index;
+        return symbolOk && m_fields.price -> value( record ) == double( index ) * 0.5 && m_fields.size -> value( record ) == index &&
+               m_fields.time -> value( record ) == DATETIME_BASE + csp::TimeDelta::fromMicroseconds( index );
+    }
+
+    RecordFields m_fields;
+    int64_t m_expected;
+};
+
 csp::InputAdapter * createInput( csp::AdapterManager *, csp::python::PyEngine * pyEngine, PyObject * pyType, csp::PushMode mode, PyObject * args )
 {
     long long count, rate, batch;
@@ -157,6 +283,36 @@ csp::OutputAdapter * createOutput( csp::AdapterManager *, csp::python::PyEngine 
     if( !PyArg_ParseTuple( args, "OpL", &pyType, &latency, &expected ) )
         CSP_THROW( csp::python::PythonPassthrough, "" );
     return pyEngine -> engine() -> createOwnedObject<ReferenceOutput>( latency != 0, expected );
+}
+
+csp::InputAdapter * createRecordInput( csp::AdapterManager *, csp::python::PyEngine * pyEngine, PyObject * pyType, csp::PushMode mode,
+                                       PyObject * args )
+{
+    long long count;
+    if( !PyArg_ParseTuple( args, "L", &count ) )
+        CSP_THROW( csp::python::PythonPassthrough, "" );
+    auto & type = csp::python::pyTypeAsCspType( pyType );
+    return pyEngine -> engine() -> createOwnedObject<ReferenceRecordInput>( type, mode, count );
+}
+
+csp::OutputAdapter * createRecordOutput( csp::AdapterManager *, csp::python::PyEngine * pyEngine, PyObject * args )
+{
+    PyObject * pyType;
+    long long expected;
+    if( !PyArg_ParseTuple( args, "OL", &pyType, &expected ) )
+        CSP_THROW( csp::python::PythonPassthrough, "" );
+    auto & type = csp::python::pyTypeAsCspType( pyType );
+    return pyEngine -> engine() -> createOwnedObject<ReferenceRecordOutput>( type, expected );
+}
+
+PyObject * reference_record_input( PyObject *, PyObject * args )
+{
+    return csp::python::PyInputAdapterWrapper::createAdapter( createRecordInput, args );
+}
+
+PyObject * reference_record_output( PyObject *, PyObject * args )
+{
+    return csp::python::PyOutputAdapterWrapper::createAdapter( createRecordOutput, args );
 }
 
 PyObject * reference_input( PyObject *, PyObject * args )
@@ -195,6 +351,8 @@ PyObject * results( PyObject *, PyObject * )
 PyMethodDef g_methods[] = {
     { "reference_input", reference_input, METH_VARARGS, "C++ push input adapter (count, rate, batch)" },
     { "reference_output", reference_output, METH_VARARGS, "C++ output adapter (pytype, latency, expected)" },
+    { "reference_record_input", reference_record_input, METH_VARARGS, "C++ push input adapter of demo records (count)" },
+    { "reference_record_output", reference_record_output, METH_VARARGS, "C++ output adapter checking demo records (pytype, expected)" },
     { "reset", reset, METH_NOARGS, "clear the results" },
     { "results", results, METH_NOARGS, "results of the last run" },
     { nullptr, nullptr, 0, nullptr } };

@@ -3,9 +3,10 @@
     python bench/run.py [--quick] [--json PATH]
 
 Renders the default project (int -> int) into build/bench/, builds it (timing a
-cold and a warm build), compiles the C++ reference adapters
-(bench/reference_adapters.cpp) against the same csp, and measures the three
-implementations in this one process. Prints a table per measure with the
+cold and a warm build), renders and builds a record project (struct -> struct,
+fields symbol: str, price: float, size: int, time: datetime), compiles the C++
+reference adapters (bench/reference_adapters.cpp) against the same csp, and
+measures the three implementations in this one process. Prints a table per measure with the
 ratios Rust/C++ and Rust/Python, and writes every figure to a JSON file.
 """
 
@@ -38,6 +39,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "bench"
 PROJECT = BUILD / "csp-adapter-acme"
 PACKAGE = "csp_adapter_acme"
+# The record project: its record has one field of each kind the C++ pair handles.
+RECORD_PROJECT = BUILD / "csp-adapter-tape"
+RECORD_ANSWERS = {
+    "project_name": "csp-adapter-tape",
+    "input_type": "struct",
+    "output_type": "struct",
+    "struct_fields": "symbol:str, price:float, size:int, time:datetime",
+}
 
 
 # ---------------------------------------------------------------- builds
@@ -50,22 +59,38 @@ def run(command: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None)
     return time.perf_counter() - started
 
 
+INSTALL = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "-e", "."]
+
+
+def render(project: Path, answers: dict[str, str]) -> None:
+    shutil.rmtree(project, ignore_errors=True)
+    data = [arg for question, answer in answers.items() for arg in ("--data", f"{question}={answer}")]
+    run(
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--defaults",
+            "--vcs-ref=HEAD",
+            "--quiet",
+            *data,
+            str(ROOT),
+            str(project),
+        ]
+    )
+
+
+def build_record_project() -> None:
+    """Renders and installs the record project."""
+    render(RECORD_PROJECT, RECORD_ANSWERS)
+    run(INSTALL, RECORD_PROJECT, {"PYO3_PYTHON": sys.executable})
+
+
 def build_project(measure_build_times: bool) -> dict[str, float]:
     """Renders and installs the default project; times a cold and a warm build."""
-    shutil.rmtree(PROJECT, ignore_errors=True)
-    copier = [
-        sys.executable,
-        "-m",
-        "copier",
-        "copy",
-        "--defaults",
-        "--vcs-ref=HEAD",
-        "--quiet",
-        str(ROOT),
-        str(PROJECT),
-    ]
-    run(copier)
-    install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "-e", "."]
+    render(PROJECT, {})
+    install = INSTALL
     env = {"PYO3_PYTHON": sys.executable}
     if not measure_build_times:
         run(install, PROJECT, env)
@@ -354,6 +379,150 @@ class Python(Implementation):
         return seconds
 
 
+# ---------------------------------------------------------------- records end to end
+
+# The demo rule's record i: symbol f"tick-{i}", price i * 0.5, size i, time 2020-01-01 + i microseconds.
+DATETIME_BASE = datetime(2020, 1, 1)
+
+
+class RustRecords:
+    """The record project's manager: a synthetic feed of demo records through
+    one subscription, published back to its output adapter, which checks them."""
+
+    name = "Rust"
+
+    def __init__(self) -> None:
+        import csp_adapter_tape
+
+        self.package = csp_adapter_tape
+
+    def records(self, count: int) -> dict[str, Any]:
+        manager = self.package.TapeAdapterManager(self.package.Synthetic(count))
+
+        @csp.graph
+        def graph() -> None:
+            manager.publish(manager.subscribe("A"), "A")
+            csp.stop_engine(feed_ended(manager.status()))
+
+        run_realtime(graph)
+        return dict(manager.stats())
+
+
+class CppRecords:
+    """Hand-written C++: a thread creating and pushing the demo records, an
+    output adapter checking them field by field."""
+
+    name = "C++"
+
+    def __init__(self, module: ModuleType, record: type) -> None:
+        self.module = module
+
+        def create_input(mgr: Any, engine: Any, pytype: type, push_mode: int, scalars: tuple[Any, ...]) -> Any:
+            return module.reference_record_input(mgr, engine, pytype, push_mode, tuple(scalars))
+
+        def create_output(mgr: Any, engine: Any, scalars: tuple[Any, ...]) -> Any:
+            return module.reference_record_output(mgr, engine, (record, *scalars))
+
+        self.input = input_adapter_def("cpp_record_input", create_input, ts[record], count=int)
+        self.output = output_adapter_def("cpp_record_output", create_output, input=ts[record], expected=int)
+
+    def records(self, count: int) -> dict[str, Any]:
+        self.module.reset()
+
+        @csp.graph
+        def graph() -> None:
+            self.output(self.input(count, push_mode=csp.PushMode.NON_COLLAPSING), count)
+
+        run_realtime(graph)
+        return dict(self.module.results())
+
+
+class PyRecordInput(PushInputAdapter):
+    def __init__(self, record: type, count: int, results: dict[str, Any]) -> None:
+        self._record, self._count, self._results = record, count, results
+        self._running = False
+        self._thread: threading.Thread | None = None
+
+    def start(self, starttime: datetime, endtime: datetime) -> None:
+        self._running = True
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._running = False
+        if self._thread:
+            self._thread.join()
+
+    def _run(self) -> None:
+        self._results["first_push_ns"] = time.time_ns()
+        record, push, micro = self._record, self.push_tick, timedelta(microseconds=1)
+        for i in range(self._count):
+            if not self._running:
+                return
+            push(record(symbol=f"tick-{i}", price=i * 0.5, size=i, time=DATETIME_BASE + i * micro))
+
+
+class PyRecordOutput(OutputAdapter):
+    def __init__(self, expected: int, results: dict[str, Any]) -> None:
+        self._expected, self._results = expected, results
+        self._received = self._mismatches = 0
+
+    def on_tick(self, time_: datetime, value: Any) -> None:
+        i = self._received
+        self._received += 1
+        expected_time = DATETIME_BASE + timedelta(microseconds=i)
+        if (value.symbol, value.price, value.size, value.time) != (f"tick-{i}", i * 0.5, i, expected_time):
+            self._mismatches += 1
+        if self._received == self._expected:
+            self._results["last_receive_ns"] = time.time_ns()
+
+    def stop(self) -> None:
+        self._results.update(received=self._received, mismatches=self._mismatches)
+
+
+class PythonRecords:
+    """csp's Python PushInputAdapter and OutputAdapter doing the same; the C++
+    output on the same edge stops the engine (its cost is in every run)."""
+
+    name = "Python"
+
+    def __init__(self, cpp: CppRecords, record: type) -> None:
+        self.cpp, self.record = cpp, record
+        self.input = py_push_adapter_def(
+            "py_record_input", PyRecordInput, ts[record], record=object, count=int, results=object
+        )
+        self.output = py_output_adapter_def(
+            "py_record_output", PyRecordOutput, input=ts[record], expected=int, results=object
+        )
+
+    def records(self, count: int) -> dict[str, Any]:
+        results: dict[str, Any] = {}
+        self.cpp.module.reset()
+
+        @csp.graph
+        def graph() -> None:
+            values = self.input(self.record, count, results, push_mode=csp.PushMode.NON_COLLAPSING)
+            self.output(values, count, results)
+            self.cpp.output(values, count)
+
+        run_realtime(graph)
+        return results
+
+
+def record_throughput(impls: list[Any], count: int, runs: int) -> dict[str, Any]:
+    """Records per second from the first push to the last record checked."""
+
+    def measure(impl: Any) -> float:
+        results = impl.records(count)
+        check_all(results, count)
+        return count / ((results["last_receive_ns"] - results["first_push_ns"]) / 1e9)
+
+    return {
+        name: {"ticks_per_second": statistics.median(rates), "runs": rates}
+        for name, rates in interleaved(impls, runs, measure).items()
+    }
+
+
 # ---------------------------------------------------------------- measures
 
 
@@ -362,9 +531,7 @@ def check_all(results: dict[str, Any], count: int) -> None:
     assert results.get("mismatches", 0) == 0
 
 
-def interleaved(
-    impls: list[Implementation], runs: int, measure: Callable[[Implementation], Any]
-) -> dict[str, list[Any]]:
+def interleaved(impls: list[Any], runs: int, measure: Callable[[Any], Any]) -> dict[str, list[Any]]:
     """Runs ``measure`` ``runs`` times per implementation, taking turns, so that
     a slow spell of the machine hits every implementation alike."""
     outcomes: dict[str, list[Any]] = {impl.name: [] for impl in impls}
@@ -517,9 +684,16 @@ def main() -> int:
     seconds_per_latency_run, latency_runs = (0.05, 1) if quick else (1, 5)
 
     builds = build_project(measure_build_times=not quick)
+    build_record_project()
     sys.path.insert(0, str(PROJECT))
-    cpp = Cpp(build_reference())
+    sys.path.insert(0, str(RECORD_PROJECT))
+    reference = build_reference()
+    cpp = Cpp(reference)
     impls: list[Implementation] = [Rust(), cpp, Python(cpp)]
+    rust_records = RustRecords()
+    record = rust_records.package.TapeRecord
+    cpp_records = CppRecords(reference, record)
+    record_impls = [rust_records, cpp_records, PythonRecords(cpp_records, record)]
 
     results: dict[str, Any] = {
         "machine": machine(),
@@ -533,6 +707,7 @@ def main() -> int:
     results["throughput_routed_100"] = throughput(impls, n, runs, routed_symbols=100)
     results["throughput_routed_100_batched"] = throughput(impls, n, runs, routed_symbols=100, batch=100)
     results["output_path_sim"] = output_path(impls, n, runs)
+    results["records"] = record_throughput(record_impls, n, runs)
     results["latency"] = {
         f"{rate}": latency(impls, rate, int(rate * seconds_per_latency_run), latency_runs) for rate in (10_000, 100_000)
     }
@@ -555,6 +730,8 @@ def main() -> int:
     label = "throughput, routed, batches of 100 across 100 adapters"
     print(table(label, "ticks/s", results["throughput_routed_100_batched"], "ticks_per_second"))
     print(table("output path, sim", "ns/tick", results["output_path_sim"], "ns_per_tick", higher_is_better=False))
+    label = "records (str, float, int, datetime) end to end, checked"
+    print(table(label, "records/s", results["records"], "ticks_per_second"))
     for rate, figures in results["latency"].items():
         for key in ("p50_us", "p99_us", "max_us"):
             label = f"latency at {int(rate) // 1000}k/s, {key[:-3]}"

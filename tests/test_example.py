@@ -1,12 +1,14 @@
-"""examples/ holds the default rendering; it must match the template exactly."""
+"""examples/ holds the default rendering and a record rendering; each must match the template exactly."""
 
 from pathlib import Path
 
 import copier
+import pytest
 import yaml
 from conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "csp-adapter-acme"
+RECORD_EXAMPLE = ROOT / "examples" / "csp-trade-tape"
 ANSWERS = ".copier-answers.yml"
 # Where and from which commit it was rendered: differs by checkout, not by content.
 VOLATILE_ANSWERS = ("_commit:", "_src_path:")
@@ -33,11 +35,18 @@ def test_example_is_the_default_rendering(tmp_path: Path) -> None:
     }
 
 
-def test_example_has_not_drifted(tmp_path: Path) -> None:
-    answers = yaml.safe_load((EXAMPLE / ANSWERS).read_text())
+def test_record_example_has_a_record_and_a_name_of_several_words() -> None:
+    answers = yaml.safe_load((RECORD_EXAMPLE / ANSWERS).read_text())
+    assert (answers["adapter_name"], answers["input_type"], answers["output_type"]) == ("TradeTape", "struct", "struct")
+    assert "?" in answers["struct_fields"]
+
+
+@pytest.mark.parametrize("example", [EXAMPLE, RECORD_EXAMPLE], ids=lambda path: path.name)
+def test_example_has_not_drifted(tmp_path: Path, example: Path) -> None:
+    answers = yaml.safe_load((example / ANSWERS).read_text())
     data = {key: value for key, value in answers.items() if not key.startswith("_")}
     copier.run_copy(str(ROOT), tmp_path / "again", data=data, defaults=True, vcs_ref="HEAD", quiet=True)
-    expected, actual = tree(tmp_path / "again"), tree(EXAMPLE)
+    expected, actual = tree(tmp_path / "again"), tree(example)
     assert sorted(actual) == sorted(expected), "files differ: run `make example`"
     changed = [name for name in expected if expected[name] != actual[name]]
     assert changed == [], "content differs: run `make example`"

@@ -13,6 +13,7 @@ from conftest import (
     OUTPUT,
     T0,
     feed_ended,
+    fields_of_type,
     from_cells,
     from_text,
     is_record,
@@ -388,7 +389,7 @@ def test_a_sink_that_cannot_be_written_raises_before_any_tick(tmp_path: Path) ->
 
 GOOD_ROWS = [(T0, "A", 0), (T0 + timedelta(seconds=1), "A", 1)]
 COLUMNS = value_columns(INPUT)
-COLUMN_TYPES = list(INPUT.metadata().values()) if is_record(INPUT) else [INPUT]
+COLUMN_TYPES = list(fields_of_type(INPUT).values()) if is_record(INPUT) else [INPUT]
 WIDTH = 2 + len(COLUMNS)
 # The first value column that "maybe" is not a value of, if any.
 BAD_COLUMN = next((i for i, typ in enumerate(COLUMN_TYPES) if typ is not str), None)

@@ -20,7 +20,8 @@ use adapter_core::DateTime;
 /// An output adapter: csp calls `on_tick` on the engine thread each time its
 /// input ticks, with the new value.
 pub trait OutputAdapter: Send + 'static {
-    /// The value type it reads (`bool`, `i64`, `f64`, `&'a str`, `DateTime`, `TimeDelta`).
+    /// The value type it reads (`bool`, `i64`, `f64`, `&'a str`, `DateTime`, `TimeDelta`,
+    /// or a [`Record`](crate::Record)).
     type Value<'a>: TickValue<'a>;
 
     /// The name used in error messages.

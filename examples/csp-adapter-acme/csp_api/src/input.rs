@@ -25,7 +25,8 @@ use adapter_core::DateTime;
 /// when it ends; in between, the adapter pushes values with the [`Pusher`]
 /// it got in `start`, typically from a thread of its own.
 pub trait PushInputAdapter: Send + 'static {
-    /// The value type it pushes (`bool`, `i64`, `f64`, `str`, `DateTime`, `TimeDelta`).
+    /// The value type it pushes (`bool`, `i64`, `f64`, `str`, `DateTime`, `TimeDelta`,
+    /// or a [`Record`](crate::Record)).
     type Value: PushValue + ?Sized;
 
     /// The name used in error messages.

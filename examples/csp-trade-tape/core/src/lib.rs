@@ -1,0 +1,22 @@
+//! The pure Rust core of the adapter: csp's time types, the text forms of
+//! values, events files, record fields, event sources and the demo logic.
+//!
+//! Nothing here links csp or Python, so `cargo test` runs it anywhere.
+//! Put logic you want to unit-test without a csp engine here.
+
+pub mod demo;
+pub mod events;
+pub mod record;
+pub mod row;
+pub mod source;
+pub mod stats;
+pub mod text;
+pub mod time;
+
+pub use events::{Event, EventsError, EventsErrorKind, EventsReader, EventsWriter};
+pub use record::RecordField;
+pub use row::{Cells, CellsOut, EventValue};
+pub use source::{EventsFile, Source, Synthetic};
+pub use stats::{Stats, StatsSnapshot};
+pub use text::TextValue;
+pub use time::{DateTime, TimeDelta};

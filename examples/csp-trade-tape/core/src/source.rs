@@ -1,0 +1,219 @@
+//! Where an adapter manager's events come from.
+//!
+//! A [`Source`] hands out events a batch at a time: what arrives together
+//! reaches the csp engine together. Two come with the project: [`EventsFile`]
+//! replays an events file (rows with the same time are one batch) and
+//! [`Synthetic`] generates the demo feed. Bring your own feed (a socket, a
+//! vendor SDK) by implementing [`Source`].
+
+use std::path::Path;
+
+use crate::demo::DemoValue;
+use crate::events::{Event, EventsError, EventsReader};
+use crate::row::EventValue;
+use crate::time::{DateTime, TimeDelta};
+
+/// A feed of events with values of type `V` (`str` for strings).
+pub trait Source<V: EventValue + ?Sized>: Send {
+    /// Appends the next batch of events to `batch` (which the caller has
+    /// emptied). Returns `Ok(false)`, with nothing appended, once the feed
+    /// has ended. A live feed blocks here until it has something.
+    fn next_batch(&mut self, batch: &mut Vec<Event<V::Owned>>) -> Result<bool, EventsError>;
+}
+
+impl<V: EventValue + ?Sized, S: Source<V> + ?Sized> Source<V> for Box<S> {
+    fn next_batch(&mut self, batch: &mut Vec<Event<V::Owned>>) -> Result<bool, EventsError> {
+        (**self).next_batch(batch)
+    }
+}
+
+/// Replays an events file, one batch per distinct time.
+pub struct EventsFile<V: EventValue + ?Sized> {
+    reader: EventsReader<V>,
+    /// The first event of the next batch, read ahead.
+    pending: Option<Event<V::Owned>>,
+}
+
+impl<V: EventValue + ?Sized> EventsFile<V> {
+    /// Opens `path` and checks its header.
+    pub fn open(path: &Path) -> Result<Self, EventsError> {
+        Ok(Self {
+            reader: EventsReader::open(path)?,
+            pending: None,
+        })
+    }
+}
+
+impl<V: EventValue + ?Sized> Source<V> for EventsFile<V>
+where
+    V::Owned: Send,
+{
+    fn next_batch(&mut self, batch: &mut Vec<Event<V::Owned>>) -> Result<bool, EventsError> {
+        let Some(first) = self
+            .pending
+            .take()
+            .map_or_else(|| self.reader.next_event(), |event| Ok(Some(event)))?
+        else {
+            return Ok(false);
+        };
+        let time = first.time;
+        batch.push(first);
+        while let Some(event) = self.reader.next_event()? {
+            if event.time != time {
+                self.pending = Some(event);
+                break;
+            }
+            batch.push(event);
+        }
+        Ok(true)
+    }
+}
+
+/// The demo feed: `count` events, value `i` by the rule in [`crate::demo`],
+/// symbols in turn, `batch_size` events a batch, event `i` at
+/// `start + i * step`.
+#[derive(Clone, Debug)]
+pub struct Synthetic {
+    count: u64,
+    symbols: Vec<String>,
+    batch_size: u64,
+    start: DateTime,
+    step: TimeDelta,
+    next: u64,
+}
+
+impl Synthetic {
+    /// `symbols` must not be empty and `batch_size` must be at least 1.
+    pub fn new(
+        count: u64,
+        symbols: Vec<String>,
+        batch_size: u64,
+        start: DateTime,
+        step: TimeDelta,
+    ) -> Result<Self, String> {
+        if symbols.is_empty() {
+            return Err("a synthetic feed needs at least one symbol".to_owned());
+        }
+        if batch_size == 0 {
+            return Err("batch_size must be at least 1".to_owned());
+        }
+        Ok(Self {
+            count,
+            symbols,
+            batch_size,
+            start,
+            step,
+            next: 0,
+        })
+    }
+
+    /// The symbol of event `index`.
+    pub fn symbol(&self, index: u64) -> &str {
+        // The remainder is below the number of symbols, so it fits a usize.
+        &self.symbols[(index % self.symbols.len() as u64) as usize]
+    }
+
+    fn time(&self, index: u64) -> DateTime {
+        let nanos = i64::try_from(index)
+            .ok()
+            .and_then(|i| i.checked_mul(self.step.as_nanos()))
+            .unwrap_or(i64::MAX);
+        self.start
+            .checked_add(TimeDelta::from_nanos(nanos))
+            .unwrap_or(DateTime::from_nanos(i64::MAX))
+    }
+}
+
+impl<V> Source<V> for Synthetic
+where
+    V: EventValue + DemoValue<Owned = <V as EventValue>::Owned> + ?Sized,
+    <V as EventValue>::Owned: Send,
+{
+    fn next_batch(
+        &mut self,
+        batch: &mut Vec<Event<<V as EventValue>::Owned>>,
+    ) -> Result<bool, EventsError> {
+        let end = self.count.min(self.next.saturating_add(self.batch_size));
+        if self.next >= end {
+            return Ok(false);
+        }
+        batch.extend((self.next..end).map(|index| Event {
+            time: self.time(index),
+            symbol: self.symbol(index).to_owned(),
+            value: <V as DemoValue>::demo(index),
+        }));
+        self.next = end;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn batches<V: EventValue + ?Sized>(source: &mut dyn Source<V>) -> Vec<Vec<Event<V::Owned>>> {
+        let mut all = Vec::new();
+        loop {
+            let mut batch = Vec::new();
+            if !source.next_batch(&mut batch).unwrap() {
+                assert!(batch.is_empty());
+                return all;
+            }
+            all.push(batch);
+        }
+    }
+
+    #[test]
+    fn events_file_batches_rows_of_one_time() {
+        let path = std::env::temp_dir().join(format!("events-{}.csv", std::process::id()));
+        let mut file = std::fs::File::create(&path).unwrap();
+        write!(
+            file,
+            "time,symbol,value\n\
+             2020-01-01T00:00:00Z,A,1\n2020-01-01T00:00:00Z,B,2\n\
+             2020-01-01T00:00:01Z,A,3\n\
+             2020-01-01T00:00:02Z,B,4\n2020-01-01T00:00:02Z,B,5\n2020-01-01T00:00:02Z,A,6\n"
+        )
+        .unwrap();
+        drop(file);
+        let mut source = EventsFile::<i64>::open(&path).unwrap();
+        let values: Vec<Vec<(String, i64)>> = batches(&mut source)
+            .into_iter()
+            .map(|batch| batch.into_iter().map(|e| (e.symbol, e.value)).collect())
+            .collect();
+        std::fs::remove_file(&path).unwrap();
+        let expected = [
+            vec![("A", 1), ("B", 2)],
+            vec![("A", 3)],
+            vec![("B", 4), ("B", 5), ("A", 6)],
+        ];
+        let expected: Vec<Vec<(String, i64)>> = expected
+            .iter()
+            .map(|batch| batch.iter().map(|(s, v)| ((*s).to_owned(), *v)).collect())
+            .collect();
+        assert_eq!(values, expected);
+    }
+
+    #[test]
+    fn synthetic_feed_follows_the_demo_rule() {
+        let symbols = vec!["A".to_owned(), "B".to_owned(), "C".to_owned()];
+        let start = DateTime::from_secs(100);
+        let mut source = Synthetic::new(7, symbols, 3, start, TimeDelta::from_micros(1)).unwrap();
+        let batches = batches::<str>(&mut source);
+        assert_eq!(batches.iter().map(Vec::len).collect::<Vec<_>>(), [3, 3, 1]);
+        let events: Vec<_> = batches.into_iter().flatten().collect();
+        assert_eq!(events[4].symbol, "B");
+        assert_eq!(events[4].value, "tick-4");
+        assert_eq!(events[6].symbol, "A");
+        assert_eq!(events[6].time, DateTime::from_nanos(100_000_006_000));
+    }
+
+    #[test]
+    fn synthetic_feed_refuses_bad_parameters() {
+        let start = DateTime::UNIX_EPOCH;
+        assert!(Synthetic::new(1, Vec::new(), 1, start, TimeDelta::ZERO).is_err());
+        assert!(Synthetic::new(1, vec!["A".to_owned()], 0, start, TimeDelta::ZERO).is_err());
+    }
+}

@@ -1,0 +1,286 @@
+/*
+ * A C ABI for csp adapters, bundled with this project.
+ *
+ * csp releases up to 0.19.1 ship no C API of their own. This header and
+ * csp_c_api_bridge.cpp implement one, close to the C API proposed upstream
+ * (same VTable layouts, capsule names and function names), compiled against
+ * the installed csp's C++ headers. Rust talks to csp only through the
+ * functions declared here.
+ *
+ * Plumbing: you should not need to edit this file.
+ */
+#ifndef CSP_C_API_H
+#define CSP_C_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CCSP_ABI_VERSION 1u
+
+/* Error codes returned by every fallible function and callback. */
+typedef int32_t CCspErrorCode;
+#define CCSP_OK 0
+#define CCSP_ERROR_NULL_POINTER 1
+#define CCSP_ERROR_TYPE_MISMATCH 2
+#define CCSP_ERROR_KEY_NOT_FOUND 3
+#define CCSP_ERROR_INVALID_ARGUMENT 4
+#define CCSP_ERROR_OUT_OF_MEMORY 5
+#define CCSP_ERROR_OUT_OF_RANGE 6
+#define CCSP_ERROR_RUNTIME 7
+#define CCSP_ERROR_VALUE 8
+#define CCSP_ERROR_NOT_IMPLEMENTED 9
+#define CCSP_ERROR_UNKNOWN 10
+/* Extension of this bridge: a file that does not exist (FileNotFoundError). */
+#define CCSP_ERROR_FILE_NOT_FOUND 11
+
+/* Value types (the C API's own numbering, not csp's C++ CspType numbers). */
+typedef int32_t CCspType;
+#define CCSP_TYPE_UNKNOWN 0
+#define CCSP_TYPE_BOOL 1
+#define CCSP_TYPE_INT8 2
+#define CCSP_TYPE_UINT8 3
+#define CCSP_TYPE_INT16 4
+#define CCSP_TYPE_UINT16 5
+#define CCSP_TYPE_INT32 6
+#define CCSP_TYPE_UINT32 7
+#define CCSP_TYPE_INT64 8
+#define CCSP_TYPE_UINT64 9
+#define CCSP_TYPE_DOUBLE 10
+#define CCSP_TYPE_STRING 11
+#define CCSP_TYPE_DATETIME 12
+#define CCSP_TYPE_TIMEDELTA 13
+#define CCSP_TYPE_DATE 14
+#define CCSP_TYPE_TIME 15
+#define CCSP_TYPE_ENUM 16
+#define CCSP_TYPE_STRUCT 17
+#define CCSP_TYPE_ARRAY 18
+#define CCSP_TYPE_DIALECT_GENERIC 19
+
+/* Nanoseconds since the Unix epoch (UTC), and nanosecond durations. */
+typedef int64_t CCspDateTime;
+typedef int64_t CCspTimeDelta;
+#define CCSP_DATETIME_NONE INT64_MIN
+
+/* Opaque handles, valid only while the engine runs the adapter they belong to. */
+typedef struct CCspEngine *CCspEngineHandle;
+typedef struct CCspPushInputAdapter *CCspPushInputAdapterHandle;
+typedef struct CCspInput *CCspInputHandle;
+typedef struct CCspPushBatch *CCspPushBatchHandle;
+typedef struct CCspAdapterManager *CCspAdapterManagerHandle;
+/* csp.Struct types (metas) and their fields live as long as the graph's
+ * types; a struct handle is a reference to one csp.Struct value. */
+typedef struct CCspStructMeta *CCspStructMetaHandle;
+typedef struct CCspStructField *CCspStructFieldHandle;
+typedef struct CCspStruct *CCspStructHandle;
+
+/* Status levels, numbered as the upstream proposal numbers them. csp's own
+ * csp.adapters.status.Level numbers them the other way round (DEBUG 0 ...
+ * CRITICAL 4); the bridge converts. */
+typedef int32_t CCspStatusLevel;
+#define CCSP_STATUS_LEVEL_CRITICAL 0
+#define CCSP_STATUS_LEVEL_ERROR 1
+#define CCSP_STATUS_LEVEL_WARNING 2
+#define CCSP_STATUS_LEVEL_INFO 3
+#define CCSP_STATUS_LEVEL_DEBUG 4
+
+/* Capsule names. */
+#define CCSP_INPUT_ADAPTER_CAPSULE_NAME "csp.c.InputAdapterCapsule"
+#define CCSP_OUTPUT_ADAPTER_CAPSULE_NAME "csp.c.OutputAdapterCapsule"
+#define CCSP_ADAPTER_MANAGER_CAPSULE_NAME "csp.c.AdapterManagerCapsule"
+
+/*
+ * VTables. Each starts with abi_version (CCSP_ABI_VERSION) and struct_size
+ * (sizeof the struct as the caller knows it). Callbacks returning
+ * CCspErrorCode report failures by returning non-zero after calling
+ * ccsp_set_last_error(); the bridge raises that message in Python.
+ * destroy(user_data) is required and called exactly once.
+ */
+typedef struct CCspPushInputAdapterVTable {
+    uint32_t abi_version;
+    uint32_t struct_size;
+    void *user_data;
+    CCspErrorCode (*start)(void *user_data, CCspEngineHandle engine,
+                           CCspPushInputAdapterHandle adapter,
+                           CCspDateTime start_time, CCspDateTime end_time);
+    CCspErrorCode (*stop)(void *user_data);
+    void (*destroy)(void *user_data);
+    /* Extension of this bridge, read only when struct_size covers it: the
+     * type the adapter pushes, so that wiring it as another type fails
+     * when the graph is built. CCSP_TYPE_UNKNOWN skips the check. */
+    CCspType value_type;
+} CCspPushInputAdapterVTable;
+
+/* VTables this short (the upstream proposal's layout) are accepted too. */
+#define CCSP_PUSH_INPUT_ADAPTER_VTABLE_MIN_SIZE offsetof(CCspPushInputAdapterVTable, value_type)
+
+typedef struct CCspOutputAdapterVTable {
+    uint32_t abi_version;
+    uint32_t struct_size;
+    void *user_data;
+    CCspErrorCode (*start)(void *user_data, CCspEngineHandle engine,
+                           CCspDateTime start_time, CCspDateTime end_time);
+    CCspErrorCode (*stop)(void *user_data);
+    CCspErrorCode (*execute)(void *user_data, CCspEngineHandle engine,
+                             CCspInputHandle input);
+    void (*destroy)(void *user_data);
+} CCspOutputAdapterVTable;
+
+typedef struct CCspAdapterManagerVTable {
+    uint32_t abi_version;
+    uint32_t struct_size;
+    void *user_data;
+    /* Returns a NUL-terminated name that stays valid until destroy. */
+    const char *(*name)(void *user_data);
+    /* Returns the next sim time with data, or CCSP_DATETIME_NONE. */
+    CCspDateTime (*process_next_sim_time_slice)(void *user_data, CCspDateTime time);
+    CCspErrorCode (*start)(void *user_data, CCspEngineHandle engine,
+                           CCspDateTime start_time, CCspDateTime end_time);
+    CCspErrorCode (*stop)(void *user_data);
+    void (*destroy)(void *user_data);
+    /* Extension of this bridge, read only when struct_size covers it: called
+     * once, before start, with the engine-owned manager, the handle that
+     * ccsp_adapter_manager_push_status takes. It stays valid until destroy. */
+    void (*bind)(void *user_data, CCspAdapterManagerHandle manager);
+} CCspAdapterManagerVTable;
+
+/* VTables this short (the upstream proposal's layout) are accepted too. */
+#define CCSP_ADAPTER_MANAGER_VTABLE_MIN_SIZE offsetof(CCspAdapterManagerVTable, bind)
+
+/* Last error of the calling thread. */
+void ccsp_set_last_error(CCspErrorCode code, const char *message, size_t len);
+const char *ccsp_last_error_message(void);
+void ccsp_clear_last_error(void);
+
+/*
+ * Capsules. Each copies the VTable and returns a new reference to a
+ * single-use capsule (NULL with a Python error set on failure). If the
+ * capsule is never used to build an adapter, its destructor calls destroy.
+ * Call with the GIL held. The PyObject type is left opaque here.
+ */
+void *ccsp_push_input_adapter_capsule_new(const CCspPushInputAdapterVTable *vtable);
+void *ccsp_output_adapter_capsule_new(const CCspOutputAdapterVTable *vtable);
+void *ccsp_adapter_manager_capsule_new(const CCspAdapterManagerVTable *vtable);
+
+/* Registers _c_api_push_input_adapter, _c_api_output_adapter and
+ * _c_api_adapter_manager_bridge on a Python module. Returns 0 on success,
+ * -1 with a Python error set. */
+int ccsp_register_bridge_functions(void *py_module);
+
+/* Engine. */
+CCspDateTime ccsp_engine_now(CCspEngineHandle engine);
+CCspErrorCode ccsp_engine_shutdown(CCspEngineHandle engine);
+CCspErrorCode ccsp_engine_shutdown_with_error(CCspEngineHandle engine, const char *message,
+                                              size_t len);
+/* Extension of this bridge: csp.run raises the Python exception of `code`
+ * (TypeError, ValueError, FileNotFoundError, else RuntimeError). */
+CCspErrorCode ccsp_engine_shutdown_with_error_code(CCspEngineHandle engine, CCspErrorCode code,
+                                                   const char *message, size_t len);
+
+/* Adapter manager: ticks a Status(level, status_code, msg) on every
+ * status() time series of the manager (none: nothing happens). Callable from
+ * any thread between the manager's start and stop. */
+CCspErrorCode ccsp_adapter_manager_push_status(CCspAdapterManagerHandle manager,
+                                               CCspStatusLevel level, int64_t status_code,
+                                               const char *message, size_t len);
+
+/* Push input adapter: callable from any thread between start and stop. */
+CCspType ccsp_push_input_adapter_type(CCspPushInputAdapterHandle adapter);
+CCspErrorCode ccsp_push_bool(CCspPushInputAdapterHandle adapter, bool value,
+                             CCspPushBatchHandle batch);
+CCspErrorCode ccsp_push_int64(CCspPushInputAdapterHandle adapter, int64_t value,
+                              CCspPushBatchHandle batch);
+CCspErrorCode ccsp_push_double(CCspPushInputAdapterHandle adapter, double value,
+                               CCspPushBatchHandle batch);
+CCspErrorCode ccsp_push_string(CCspPushInputAdapterHandle adapter, const char *data,
+                               size_t len, CCspPushBatchHandle batch);
+CCspErrorCode ccsp_push_datetime(CCspPushInputAdapterHandle adapter, CCspDateTime value,
+                                 CCspPushBatchHandle batch);
+CCspErrorCode ccsp_push_timedelta(CCspPushInputAdapterHandle adapter, CCspTimeDelta value,
+                                  CCspPushBatchHandle batch);
+
+/* Extension of this bridge: the csp.Struct type a push input adapter of a
+ * struct time series pushes (NULL for other types). */
+CCspStructMetaHandle ccsp_push_input_adapter_struct_meta(CCspPushInputAdapterHandle adapter);
+/* Pushes `value`, a struct of the adapter's type (or derived from it), and
+ * takes over the caller's reference, also when it fails. */
+CCspErrorCode ccsp_push_input_adapter_push_struct(CCspPushInputAdapterHandle adapter,
+                                                  CCspStructHandle value,
+                                                  CCspPushBatchHandle batch);
+
+/* Push batches: events pushed into a batch reach the engine together when
+ * it is flushed or destroyed. A batch of the engine takes events of any of
+ * its push input adapters that share one push group (or have none). */
+CCspPushBatchHandle ccsp_push_batch_create(CCspEngineHandle engine);
+CCspPushBatchHandle ccsp_push_batch_new(CCspPushInputAdapterHandle adapter);
+CCspErrorCode ccsp_push_batch_flush(CCspPushBatchHandle batch);
+void ccsp_push_batch_destroy(CCspPushBatchHandle batch);
+/* Extension of this bridge: frees a batch without sending it, for when the
+ * engine has stopped (its events are not freed: csp has no way to). */
+void ccsp_push_batch_abandon(CCspPushBatchHandle batch);
+
+/* The time series an output adapter consumes: read during execute. The
+ * string getter points into engine memory valid until execute returns. */
+CCspType ccsp_input_type(CCspInputHandle input);
+CCspErrorCode ccsp_input_get_last_bool(CCspInputHandle input, bool *out);
+CCspErrorCode ccsp_input_get_last_int64(CCspInputHandle input, int64_t *out);
+CCspErrorCode ccsp_input_get_last_double(CCspInputHandle input, double *out);
+CCspErrorCode ccsp_input_get_last_string(CCspInputHandle input, const char **data,
+                                         size_t *len);
+CCspErrorCode ccsp_input_get_last_datetime(CCspInputHandle input, CCspDateTime *out);
+CCspErrorCode ccsp_input_get_last_timedelta(CCspInputHandle input, CCspTimeDelta *out);
+
+/* The input's struct, borrowed: valid until execute returns. */
+CCspErrorCode ccsp_input_get_last_struct(CCspInputHandle input, CCspStructHandle *out);
+
+/*
+ * Structs. A struct from ccsp_struct_create is a reference the caller owns
+ * (ccsp_struct_destroy drops it); structs are not thread-safe, so one thread
+ * at a time uses a struct. A field handle must come from the struct's own
+ * meta (or a base's). Setters and getters check the field's type; getters
+ * of an unset field return CCSP_ERROR_KEY_NOT_FOUND, and the string getter
+ * points into the struct, valid while it lives and the field is unchanged.
+ */
+const char *ccsp_struct_meta_name(CCspStructMetaHandle meta);
+size_t ccsp_struct_meta_field_count(CCspStructMetaHandle meta);
+/* NULL when the struct type has no field of that name. */
+CCspStructFieldHandle ccsp_struct_meta_field_by_name(CCspStructMetaHandle meta, const char *name);
+const char *ccsp_struct_field_name(CCspStructFieldHandle field);
+CCspType ccsp_struct_field_type(CCspStructFieldHandle field);
+CCspStructMetaHandle ccsp_struct_meta(CCspStructHandle s);
+/* A new struct of `meta` with every field unset; NULL when out of memory. */
+CCspStructHandle ccsp_struct_create(CCspStructMetaHandle meta);
+void ccsp_struct_destroy(CCspStructHandle s);
+bool ccsp_struct_field_is_set(CCspStructHandle s, CCspStructFieldHandle field);
+CCspErrorCode ccsp_struct_set_bool(CCspStructHandle s, CCspStructFieldHandle field, bool value);
+CCspErrorCode ccsp_struct_set_int64(CCspStructHandle s, CCspStructFieldHandle field,
+                                    int64_t value);
+CCspErrorCode ccsp_struct_set_double(CCspStructHandle s, CCspStructFieldHandle field,
+                                     double value);
+CCspErrorCode ccsp_struct_set_string(CCspStructHandle s, CCspStructFieldHandle field,
+                                     const char *data, size_t len);
+CCspErrorCode ccsp_struct_set_datetime(CCspStructHandle s, CCspStructFieldHandle field,
+                                       CCspDateTime value);
+CCspErrorCode ccsp_struct_set_timedelta(CCspStructHandle s, CCspStructFieldHandle field,
+                                        CCspTimeDelta value);
+CCspErrorCode ccsp_struct_get_bool(CCspStructHandle s, CCspStructFieldHandle field, bool *out);
+CCspErrorCode ccsp_struct_get_int64(CCspStructHandle s, CCspStructFieldHandle field,
+                                    int64_t *out);
+CCspErrorCode ccsp_struct_get_double(CCspStructHandle s, CCspStructFieldHandle field,
+                                     double *out);
+CCspErrorCode ccsp_struct_get_string(CCspStructHandle s, CCspStructFieldHandle field,
+                                     const char **data, size_t *len);
+CCspErrorCode ccsp_struct_get_datetime(CCspStructHandle s, CCspStructFieldHandle field,
+                                       CCspDateTime *out);
+CCspErrorCode ccsp_struct_get_timedelta(CCspStructHandle s, CCspStructFieldHandle field,
+                                        CCspTimeDelta *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CSP_C_API_H */

@@ -1,0 +1,987 @@
+// The bridge between csp_c_api.h and csp's C++ engine, compiled by build.rs
+// against the installed csp's headers and linked to its _cspimpl.so.
+//
+// Plumbing: you should not need to edit this file.
+
+#include "csp_c_api.h"
+
+#include <csp/engine/AdapterManager.h>
+#include <csp/engine/OutputAdapter.h>
+#include <csp/engine/PushInputAdapter.h>
+#include <csp/engine/Struct.h>
+#include <csp/engine/TimeSeriesProvider.h>
+#include <csp/python/Conversions.h>
+#include <csp/python/Exception.h>
+#include <csp/python/PyAdapterManagerWrapper.h>
+#include <csp/python/PyEngine.h>
+#include <csp/python/PyInputAdapterWrapper.h>
+#include <csp/python/PyOutputAdapterWrapper.h>
+
+#include <algorithm>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+#include <string_view>
+
+namespace
+{
+
+// ---------------------------------------------------------------- last error
+
+struct LastError
+{
+    CCspErrorCode code = CCSP_OK;
+    std::string message;
+};
+
+thread_local LastError t_lastError;
+
+// Failure paths are cold and out of line, keeping the per-tick getters short.
+[[gnu::cold, gnu::noinline]] CCspErrorCode fail( CCspErrorCode code, std::string_view message ) noexcept
+{
+    t_lastError.code = code;
+    try
+    {
+        t_lastError.message = message;
+    }
+    catch( ... ) // out of memory for the message: the code alone still says what failed
+    {
+        t_lastError.message.clear();
+    }
+    return code;
+}
+
+// Runs f, turning any C++ exception into an error code so none crosses the C ABI.
+template<typename F>
+CCspErrorCode guarded( F && f ) noexcept
+{
+    try
+    {
+        return f();
+    }
+    catch( const csp::TypeError & err )
+    {
+        return fail( CCSP_ERROR_TYPE_MISMATCH, err.description() );
+    }
+    catch( const csp::ValueError & err )
+    {
+        return fail( CCSP_ERROR_VALUE, err.description() );
+    }
+    catch( const csp::Exception & err )
+    {
+        return fail( CCSP_ERROR_RUNTIME, err.description() );
+    }
+    catch( const std::bad_alloc & )
+    {
+        return fail( CCSP_ERROR_OUT_OF_MEMORY, "out of memory" );
+    }
+    catch( const std::exception & err )
+    {
+        return fail( CCSP_ERROR_UNKNOWN, err.what() );
+    }
+    catch( ... )
+    {
+        return fail( CCSP_ERROR_UNKNOWN, "unknown C++ exception" );
+    }
+}
+
+// The csp exception that csp.run raises as the Python exception of `code`.
+std::exception_ptr exceptionFor( CCspErrorCode code, const std::string & message )
+{
+    switch( code )
+    {
+        case CCSP_ERROR_TYPE_MISMATCH:
+            return std::make_exception_ptr( csp::TypeError( "TypeError", message, __FILE__, __func__, __LINE__ ) );
+        case CCSP_ERROR_FILE_NOT_FOUND:
+            return std::make_exception_ptr( csp::FileNotFoundError( "FileNotFoundError", message, __FILE__, __func__, __LINE__ ) );
+        case CCSP_ERROR_VALUE:
+        case CCSP_ERROR_INVALID_ARGUMENT:
+        case CCSP_ERROR_OUT_OF_RANGE:
+            return std::make_exception_ptr( csp::ValueError( "ValueError", message, __FILE__, __func__, __LINE__ ) );
+        default:
+            return std::make_exception_ptr( csp::RuntimeException( "RuntimeException", message, __FILE__, __func__, __LINE__ ) );
+    }
+}
+
+// The csp exception (raised in Python as TypeError, ValueError,
+// FileNotFoundError or RuntimeError) for a VTable callback that returned an error.
+std::exception_ptr callbackError( CCspErrorCode code, const char * what )
+{
+    std::string message = t_lastError.message.empty() ? std::string( what ) + " failed with error code " + std::to_string( code )
+                                                       : t_lastError.message;
+    t_lastError = LastError{};
+    return exceptionFor( code, message );
+}
+
+// Raises a failed callback's error in the engine.
+void check( CCspErrorCode code, const char * what )
+{
+    if( code != CCSP_OK )
+        std::rethrow_exception( callbackError( code, what ) );
+}
+
+// For stop callbacks: csp stops adapters one after another without catching,
+// so instead of throwing (which would leave the rest unstopped) the error is
+// handed to the engine, which raises it from csp.run once all have stopped.
+void checkStop( CCspErrorCode code, const char * what, csp::RootEngine * engine )
+{
+    if( code != CCSP_OK )
+        engine -> shutdown( callbackError( code, what ) );
+}
+
+// ---------------------------------------------------------------- types
+
+CCspType toCType( const csp::CspType & type )
+{
+    switch( type.type() )
+    {
+        case csp::CspType::Type::BOOL:      return CCSP_TYPE_BOOL;
+        case csp::CspType::Type::INT8:      return CCSP_TYPE_INT8;
+        case csp::CspType::Type::UINT8:     return CCSP_TYPE_UINT8;
+        case csp::CspType::Type::INT16:     return CCSP_TYPE_INT16;
+        case csp::CspType::Type::UINT16:    return CCSP_TYPE_UINT16;
+        case csp::CspType::Type::INT32:     return CCSP_TYPE_INT32;
+        case csp::CspType::Type::UINT32:    return CCSP_TYPE_UINT32;
+        case csp::CspType::Type::INT64:     return CCSP_TYPE_INT64;
+        case csp::CspType::Type::UINT64:    return CCSP_TYPE_UINT64;
+        case csp::CspType::Type::DOUBLE:    return CCSP_TYPE_DOUBLE;
+        case csp::CspType::Type::STRING:    return CCSP_TYPE_STRING;
+        case csp::CspType::Type::DATETIME:  return CCSP_TYPE_DATETIME;
+        case csp::CspType::Type::TIMEDELTA: return CCSP_TYPE_TIMEDELTA;
+        case csp::CspType::Type::DATE:      return CCSP_TYPE_DATE;
+        case csp::CspType::Type::TIME:      return CCSP_TYPE_TIME;
+        case csp::CspType::Type::ENUM:      return CCSP_TYPE_ENUM;
+        case csp::CspType::Type::STRUCT:    return CCSP_TYPE_STRUCT;
+        case csp::CspType::Type::ARRAY:     return CCSP_TYPE_ARRAY;
+        case csp::CspType::Type::DIALECT_GENERIC: return CCSP_TYPE_DIALECT_GENERIC;
+        default:                            return CCSP_TYPE_UNKNOWN;
+    }
+}
+
+const char * typeName( CCspType type )
+{
+    switch( type )
+    {
+        case CCSP_TYPE_BOOL:      return "bool";
+        case CCSP_TYPE_INT64:     return "int";
+        case CCSP_TYPE_DOUBLE:    return "float";
+        case CCSP_TYPE_STRING:    return "str";
+        case CCSP_TYPE_DATETIME:  return "datetime";
+        case CCSP_TYPE_TIMEDELTA: return "timedelta";
+        case CCSP_TYPE_STRUCT:    return "a csp.Struct";
+        default:                  return "an unsupported type";
+    }
+}
+
+[[gnu::cold, gnu::noinline]] CCspErrorCode typeMismatch( const char * what, CCspType actual, CCspType wanted ) noexcept
+{
+    try
+    {
+        return fail( CCSP_ERROR_TYPE_MISMATCH, std::string( what ) + " carries " + typeName( actual ) + ", not " + typeName( wanted ) );
+    }
+    catch( ... )
+    {
+        return fail( CCSP_ERROR_TYPE_MISMATCH, what );
+    }
+}
+
+csp::Engine * asEngine( CCspEngineHandle handle ) { return reinterpret_cast<csp::Engine *>( handle ); }
+CCspEngineHandle asHandle( csp::Engine * engine ) { return reinterpret_cast<CCspEngineHandle>( engine ); }
+
+// ---------------------------------------------------------------- capsules
+
+// Context set on a capsule once an engine-owned object owns its user_data.
+char g_consumedMarker;
+
+template<typename VTable>
+struct CapsuleTraits;
+
+template<>
+struct CapsuleTraits<CCspPushInputAdapterVTable>
+{
+    static constexpr const char * name = CCSP_INPUT_ADAPTER_CAPSULE_NAME;
+    static constexpr const char * kind = "push input adapter";
+    static constexpr size_t minSize = CCSP_PUSH_INPUT_ADAPTER_VTABLE_MIN_SIZE;
+};
+
+template<>
+struct CapsuleTraits<CCspOutputAdapterVTable>
+{
+    static constexpr const char * name = CCSP_OUTPUT_ADAPTER_CAPSULE_NAME;
+    static constexpr const char * kind = "output adapter";
+    static constexpr size_t minSize = sizeof( CCspOutputAdapterVTable );
+};
+
+template<>
+struct CapsuleTraits<CCspAdapterManagerVTable>
+{
+    static constexpr const char * name = CCSP_ADAPTER_MANAGER_CAPSULE_NAME;
+    static constexpr const char * kind = "adapter manager";
+    static constexpr size_t minSize = CCSP_ADAPTER_MANAGER_VTABLE_MIN_SIZE;
+};
+
+template<typename VTable>
+void capsuleDestructor( PyObject * capsule )
+{
+    auto * vtable = static_cast<VTable *>( PyCapsule_GetPointer( capsule, CapsuleTraits<VTable>::name ) );
+    if( !vtable )
+    {
+        PyErr_Clear();
+        return;
+    }
+    // Never used to build an adapter: the user data is still ours to release.
+    if( PyCapsule_GetContext( capsule ) != &g_consumedMarker && vtable -> destroy )
+        vtable -> destroy( vtable -> user_data );
+    delete vtable;
+}
+
+template<typename VTable>
+void * newCapsule( const VTable * vtable )
+{
+    if( !vtable )
+    {
+        PyErr_SetString( PyExc_ValueError, "cannot make a capsule from a NULL VTable" );
+        return nullptr;
+    }
+    // Extension fields past the caller's struct_size stay zero. (Every valid
+    // VTable has at least the minimum size; smaller ones are refused later.)
+    auto * copy = new( std::nothrow ) VTable{};
+    if( copy )
+        std::memcpy( copy, vtable, std::min<size_t>( std::max<size_t>( vtable -> struct_size, CapsuleTraits<VTable>::minSize ), sizeof( VTable ) ) );
+    if( !copy )
+        return PyErr_NoMemory();
+    PyObject * capsule = PyCapsule_New( copy, CapsuleTraits<VTable>::name, capsuleDestructor<VTable> );
+    if( !capsule )
+        delete copy;
+    return capsule;
+}
+
+// Validates a capsule and returns a copy of its VTable; throws a csp exception
+// (raised in Python as TypeError / ValueError) when it cannot be used.
+template<typename VTable>
+VTable takeVTable( PyObject * capsule )
+{
+    using Traits = CapsuleTraits<VTable>;
+    if( !PyCapsule_CheckExact( capsule ) )
+        CSP_THROW( csp::TypeError, "expected a " << Traits::name << " capsule for a " << Traits::kind << ", got an object of type "
+                                                 << Py_TYPE( capsule ) -> tp_name );
+    const char * name = PyCapsule_GetName( capsule );
+    if( !name || std::strcmp( name, Traits::name ) != 0 )
+        CSP_THROW( csp::TypeError, "expected a " << Traits::name << " capsule for a " << Traits::kind << ", got a capsule named "
+                                                 << ( name ? name : "(none)" ) );
+    if( PyCapsule_GetContext( capsule ) == &g_consumedMarker )
+        CSP_THROW( csp::ValueError, "this " << Traits::name << " capsule was already used to build a " << Traits::kind
+                                            << "; create a new capsule for each adapter" );
+    auto * vtable = static_cast<const VTable *>( PyCapsule_GetPointer( capsule, name ) );
+    if( !vtable )
+        CSP_THROW( csp::python::PythonPassthrough, "" );
+    if( vtable -> abi_version != CCSP_ABI_VERSION )
+        CSP_THROW( csp::ValueError, Traits::kind << " VTable has abi_version " << vtable -> abi_version << " but this bridge implements abi_version "
+                                                 << CCSP_ABI_VERSION << "; rebuild the extension against the same csp_c_api.h" );
+    if( vtable -> struct_size < Traits::minSize )
+        CSP_THROW( csp::ValueError, Traits::kind << " VTable has struct_size " << vtable -> struct_size << " but abi_version " << CCSP_ABI_VERSION
+                                                 << " needs at least " << Traits::minSize );
+    if( !vtable -> destroy )
+        CSP_THROW( csp::ValueError, Traits::kind << " VTable has no destroy callback" );
+    return *vtable;
+}
+
+void markConsumed( PyObject * capsule )
+{
+    PyCapsule_SetContext( capsule, &g_consumedMarker );
+}
+
+// ---------------------------------------------------------------- engine objects
+
+// A push batch that knows which push group its events belong to: csp ticks a
+// batch as one group, so events of adapters in other groups are refused.
+class CApiPushBatch final : public csp::PushBatch
+{
+public:
+    explicit CApiPushBatch( csp::RootEngine * engine ) : csp::PushBatch( engine ), m_engine( engine ) {}
+
+    csp::RootEngine * engine() const { return m_engine; }
+
+    bool admits( csp::PushGroup * group )
+    {
+        if( !m_used )
+        {
+            m_used = true;
+            m_group = group;
+        }
+        return m_group == group;
+    }
+
+    void flushAll()
+    {
+        flush();
+        m_used = false;
+    }
+
+    // Forgets the events without sending them (csp cannot free them).
+    void abandon() { clear(); }
+
+private:
+    csp::RootEngine * m_engine;
+    csp::PushGroup * m_group = nullptr;
+    bool m_used = false;
+};
+
+CApiPushBatch * asBatch( CCspPushBatchHandle handle ) { return reinterpret_cast<CApiPushBatch *>( handle ); }
+
+class CApiPushInputAdapter final : public csp::PushInputAdapter
+{
+public:
+    CApiPushInputAdapter( csp::Engine * engine, csp::CspTypePtr & type, csp::PushMode pushMode, csp::PushGroup * group,
+                          const CCspPushInputAdapterVTable & vtable )
+        : csp::PushInputAdapter( engine, type, pushMode, group ), m_vtable( vtable ), m_type( toCType( *dataType() ) ),
+          m_structMeta( m_type == CCSP_TYPE_STRUCT ? static_cast<const csp::CspStructType &>( *dataType() ).meta().get() : nullptr )
+    {
+    }
+
+    ~CApiPushInputAdapter() override { m_vtable.destroy( m_vtable.user_data ); }
+
+    const char * name() const override { return "CApiPushInputAdapter"; }
+
+    void start( csp::DateTime start, csp::DateTime end ) override
+    {
+        if( m_vtable.start )
+            check( m_vtable.start( m_vtable.user_data, asHandle( rootEngine() ), reinterpret_cast<CCspPushInputAdapterHandle>( this ),
+                                   start.asNanoseconds(), end.asNanoseconds() ),
+                   "push input adapter start" );
+    }
+
+    void stop() override
+    {
+        if( m_vtable.stop )
+            checkStop( m_vtable.stop( m_vtable.user_data ), "push input adapter stop", rootEngine() );
+    }
+
+    CCspType ctype() const { return m_type; }
+    const csp::StructMeta * structMeta() const { return m_structMeta; }
+
+    // T is a plain value type so that the engine sees a TypedPushEvent<T>.
+    template<typename T>
+    CCspErrorCode push( T value, CCspType wanted, CCspPushBatchHandle batch )
+    {
+        if( m_type != wanted )
+            return typeMismatch( "this push input adapter", m_type, wanted );
+        auto * pushBatch = asBatch( batch );
+        if( pushBatch && pushBatch -> engine() != rootEngine() ) [[unlikely]]
+            return fail( CCSP_ERROR_INVALID_ARGUMENT, "this push batch belongs to another engine" );
+        if( pushBatch && !pushBatch -> admits( group() ) ) [[unlikely]]
+            return fail( CCSP_ERROR_INVALID_ARGUMENT, "a push batch takes events of adapters in one push group (or all in none)" );
+        pushTick( std::move( value ), pushBatch );
+        return CCSP_OK;
+    }
+
+private:
+    CCspPushInputAdapterVTable m_vtable;
+    CCspType m_type;
+    const csp::StructMeta * m_structMeta;
+};
+
+class CApiOutputAdapter final : public csp::OutputAdapter
+{
+public:
+    CApiOutputAdapter( csp::Engine * engine, const CCspOutputAdapterVTable & vtable ) : csp::OutputAdapter( engine ), m_vtable( vtable ) {}
+
+    ~CApiOutputAdapter() override { m_vtable.destroy( m_vtable.user_data ); }
+
+    const char * name() const override { return "CApiOutputAdapter"; }
+
+    void start() override
+    {
+        if( m_vtable.start )
+            check( m_vtable.start( m_vtable.user_data, asHandle( engine() ), rootEngine() -> startTime().asNanoseconds(),
+                                   rootEngine() -> endTime().asNanoseconds() ),
+                   "output adapter start" );
+    }
+
+    void stop() override
+    {
+        if( m_vtable.stop )
+            checkStop( m_vtable.stop( m_vtable.user_data ), "output adapter stop", rootEngine() );
+    }
+
+    void executeImpl() override
+    {
+        check( m_vtable.execute( m_vtable.user_data, asHandle( engine() ), reinterpret_cast<CCspInputHandle>( const_cast<csp::TimeSeriesProvider *>( input() ) ) ),
+               "output adapter execute" );
+    }
+
+private:
+    CCspOutputAdapterVTable m_vtable;
+};
+
+class CApiAdapterManager final : public csp::AdapterManager
+{
+public:
+    CApiAdapterManager( csp::Engine * engine, const CCspAdapterManagerVTable & vtable, csp::PushGroup * statusGroup )
+        : csp::AdapterManager( engine ), m_vtable( vtable ), m_statusGroup( statusGroup )
+    {
+        const char * name = m_vtable.name ? m_vtable.name( m_vtable.user_data ) : nullptr;
+        m_name = name ? name : "CApiAdapterManager";
+        if( m_vtable.bind )
+            m_vtable.bind( m_vtable.user_data, reinterpret_cast<CCspAdapterManagerHandle>( this ) );
+    }
+
+    ~CApiAdapterManager() override { m_vtable.destroy( m_vtable.user_data ); }
+
+    const char * name() const override { return m_name.c_str(); }
+
+    void start( csp::DateTime start, csp::DateTime end ) override
+    {
+        csp::AdapterManager::start( start, end );
+        if( m_vtable.start )
+            check( m_vtable.start( m_vtable.user_data, asHandle( engine() ), start.asNanoseconds(), end.asNanoseconds() ),
+                   "adapter manager start" );
+    }
+
+    void stop() override
+    {
+        if( m_vtable.stop )
+            checkStop( m_vtable.stop( m_vtable.user_data ), "adapter manager stop", rootEngine() );
+        csp::AdapterManager::stop();
+    }
+
+    csp::DateTime processNextSimTimeSlice( csp::DateTime time ) override
+    {
+        if( !m_vtable.process_next_sim_time_slice )
+            return csp::DateTime::NONE();
+        CCspDateTime next = m_vtable.process_next_sim_time_slice( m_vtable.user_data, time.asNanoseconds() );
+        return next == CCSP_DATETIME_NONE ? csp::DateTime::NONE() : csp::DateTime::fromNanoseconds( next );
+    }
+
+protected:
+    // Statuses tick in the push group of the manager's adapters, so that they
+    // keep their place among the adapters' batches.
+    csp::PushGroup * statusPushGroup() override { return m_statusGroup; }
+
+private:
+    CCspAdapterManagerVTable m_vtable;
+    csp::PushGroup * m_statusGroup;
+    std::string m_name;
+};
+
+// csp's StatusLevel for a C API level, or -1 for an unknown one.
+int64_t toCspStatusLevel( CCspStatusLevel level )
+{
+    switch( level )
+    {
+        case CCSP_STATUS_LEVEL_CRITICAL: return csp::StatusLevel::CRITICAL;
+        case CCSP_STATUS_LEVEL_ERROR:    return csp::StatusLevel::ERROR;
+        case CCSP_STATUS_LEVEL_WARNING:  return csp::StatusLevel::WARNING;
+        case CCSP_STATUS_LEVEL_INFO:     return csp::StatusLevel::INFO;
+        case CCSP_STATUS_LEVEL_DEBUG:    return csp::StatusLevel::DEBUG;
+        default:                         return -1;
+    }
+}
+
+CApiPushInputAdapter * asPushAdapter( CCspPushInputAdapterHandle handle ) { return reinterpret_cast<CApiPushInputAdapter *>( handle ); }
+
+const csp::TimeSeriesProvider * asInput( CCspInputHandle handle ) { return reinterpret_cast<const csp::TimeSeriesProvider *>( handle ); }
+
+// ---------------------------------------------------------------- Python creators
+
+// The csp::PushGroup of a csp.impl.pushadapter.PushGroup() capsule, or nullptr for None.
+csp::PushGroup * asPushGroup( PyObject * pyPushGroup )
+{
+    if( pyPushGroup == Py_None )
+        return nullptr;
+    auto * pushGroup = static_cast<csp::PushGroup *>( PyCapsule_GetPointer( pyPushGroup, nullptr ) );
+    if( !pushGroup )
+    {
+        PyErr_Clear();
+        CSP_THROW( csp::TypeError, "push_group must be a csp.impl.pushadapter.PushGroup() or None" );
+    }
+    return pushGroup;
+}
+
+csp::InputAdapter * createPushInputAdapter( csp::AdapterManager *, csp::python::PyEngine * pyEngine, PyObject * pyType,
+                                            csp::PushMode pushMode, PyObject * args )
+{
+    PyObject * capsule = nullptr;
+    PyObject * pyPushGroup = nullptr;
+    if( !PyArg_ParseTuple( args, "OO", &capsule, &pyPushGroup ) )
+        CSP_THROW( csp::python::PythonPassthrough, "" );
+
+    csp::PushGroup * pushGroup = asPushGroup( pyPushGroup );
+
+    auto vtable = takeVTable<CCspPushInputAdapterVTable>( capsule );
+    auto & cspType = csp::python::pyTypeAsCspType( pyType );
+    CCspType graphType = toCType( *cspType );
+    if( vtable.value_type != CCSP_TYPE_UNKNOWN && vtable.value_type != graphType )
+        CSP_THROW( csp::TypeError, "the push input adapter pushes " << typeName( vtable.value_type ) << " but the graph declared its time series as ts["
+                                                                    << csp::python::pyTypeToString( pyType ) << "]" );
+    auto * adapter = pyEngine -> engine() -> createOwnedObject<CApiPushInputAdapter>( cspType, pushMode, pushGroup, vtable );
+    markConsumed( capsule );
+    return adapter;
+}
+
+csp::OutputAdapter * createOutputAdapter( csp::AdapterManager *, csp::python::PyEngine * pyEngine, PyObject * args )
+{
+    PyObject * pyType = nullptr;
+    PyObject * capsule = nullptr;
+    if( !PyArg_ParseTuple( args, "OO", &pyType, &capsule ) )
+        CSP_THROW( csp::python::PythonPassthrough, "" );
+
+    auto vtable = takeVTable<CCspOutputAdapterVTable>( capsule );
+    auto * adapter = pyEngine -> engine() -> createOwnedObject<CApiOutputAdapter>( vtable );
+    markConsumed( capsule );
+    return adapter;
+}
+
+PyObject * c_api_push_input_adapter( PyObject *, PyObject * args )
+{
+    return csp::python::PyInputAdapterWrapper::createAdapter( createPushInputAdapter, args );
+}
+
+PyObject * c_api_output_adapter( PyObject *, PyObject * args )
+{
+    return csp::python::PyOutputAdapterWrapper::createAdapter( createOutputAdapter, args );
+}
+
+PyObject * c_api_adapter_manager_bridge( PyObject *, PyObject * args )
+{
+    CSP_BEGIN_METHOD;
+    PyObject * pyEngine = nullptr;
+    PyObject * capsule = nullptr;
+    PyObject * pyPushGroup = Py_None;
+    if( !PyArg_ParseTuple( args, "O!O|O", &csp::python::PyEngine::PyType, &pyEngine, &capsule, &pyPushGroup ) )
+        CSP_THROW( csp::python::PythonPassthrough, "" );
+
+    csp::PushGroup * statusGroup = asPushGroup( pyPushGroup );
+    auto vtable = takeVTable<CCspAdapterManagerVTable>( capsule );
+    auto * engine = static_cast<csp::python::PyEngine *>( pyEngine ) -> engine();
+    auto * manager = engine -> createOwnedObject<CApiAdapterManager>( vtable, statusGroup );
+    markConsumed( capsule );
+    return PyCapsule_New( manager, "adapterMgr", nullptr );
+    CSP_RETURN_NULL;
+}
+
+PyMethodDef g_bridgeMethods[] = {
+    { "_c_api_push_input_adapter", c_api_push_input_adapter, METH_VARARGS,
+      "_c_api_push_input_adapter(mgr, engine, pytype, push_mode, (capsule, push_group)): build a push input adapter from a capsule" },
+    { "_c_api_output_adapter", c_api_output_adapter, METH_VARARGS,
+      "_c_api_output_adapter(mgr, engine, (input_pytype, capsule)): build an output adapter from a capsule" },
+    { "_c_api_adapter_manager_bridge", c_api_adapter_manager_bridge, METH_VARARGS,
+      "_c_api_adapter_manager_bridge(engine, capsule, push_group=None): build an adapter manager from a capsule; its statuses tick in push_group" },
+    { nullptr, nullptr, 0, nullptr } };
+
+// Runs on every tick of an output adapter, so it stays small: nothing here
+// throws, and the type is compared as csp's own enum (the C type is only
+// worked out for the error message).
+template<csp::CspType::Type::_enum CSP_TYPE, typename T, typename Read>
+CCspErrorCode readLast( CCspInputHandle handle, CCspType wanted, T * out, Read && read ) noexcept
+{
+    if( !handle || !out ) [[unlikely]]
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL input handle or output pointer" );
+    const auto * input = asInput( handle );
+    if( input -> type() -> type() != CSP_TYPE ) [[unlikely]]
+        return typeMismatch( "this output adapter's input", toCType( *input -> type() ), wanted );
+    if( !input -> valid() ) [[unlikely]]
+        return fail( CCSP_ERROR_VALUE, "the output adapter's input has not ticked yet" );
+    *out = read( input );
+    return CCSP_OK;
+}
+
+template<typename T>
+CCspErrorCode pushValue( CCspPushInputAdapterHandle handle, T value, CCspType wanted, CCspPushBatchHandle batch )
+{
+    if( !handle )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL push input adapter handle" );
+    return guarded( [&]() { return asPushAdapter( handle ) -> push( std::move( value ), wanted, batch ); } );
+}
+
+// ---------------------------------------------------------------- structs
+
+csp::Struct * asStruct( CCspStructHandle handle ) { return reinterpret_cast<csp::Struct *>( handle ); }
+const csp::StructMeta * asMeta( CCspStructMetaHandle handle ) { return reinterpret_cast<const csp::StructMeta *>( handle ); }
+CCspStructMetaHandle asHandle( const csp::StructMeta * meta ) { return reinterpret_cast<CCspStructMetaHandle>( const_cast<csp::StructMeta *>( meta ) ); }
+const csp::StructField * asField( CCspStructFieldHandle handle ) { return reinterpret_cast<const csp::StructField *>( handle ); }
+
+// Takes over a struct reference (see ccsp_struct_create).
+csp::StructPtr adopt( CCspStructHandle handle ) { return csp::StructPtr( asStruct( handle ) ); }
+
+// Checks the handles and that `field` holds a CSP_TYPE; f then sets or reads it.
+template<csp::CspType::Type::_enum CSP_TYPE, typename F>
+CCspErrorCode withField( CCspStructHandle s, CCspStructFieldHandle field, CCspType wanted, F && f ) noexcept
+{
+    if( !s || !field ) [[unlikely]]
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL struct or field handle" );
+    const auto * structField = asField( field );
+    if( structField -> type() -> type() != CSP_TYPE ) [[unlikely]]
+        return typeMismatch( ( "struct field " + structField -> fieldname() ).c_str(), toCType( *structField -> type() ), wanted );
+    return f( asStruct( s ), structField );
+}
+
+template<csp::CspType::Type::_enum CSP_TYPE, typename T>
+CCspErrorCode setField( CCspStructHandle s, CCspStructFieldHandle field, CCspType wanted, const T & value ) noexcept
+{
+    return withField<CSP_TYPE>( s, field, wanted, [&]( csp::Struct * target, const csp::StructField * structField ) {
+        structField -> setValue<T>( target, value );
+        return CCSP_OK;
+    } );
+}
+
+template<csp::CspType::Type::_enum CSP_TYPE, typename T, typename Out>
+CCspErrorCode getField( CCspStructHandle s, CCspStructFieldHandle field, CCspType wanted, Out * out ) noexcept
+{
+    if( !out ) [[unlikely]]
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL output pointer" );
+    return withField<CSP_TYPE>( s, field, wanted, [&]( csp::Struct * source, const csp::StructField * structField ) {
+        if( !structField -> isSet( source ) )
+            return fail( CCSP_ERROR_KEY_NOT_FOUND, "struct field " + structField -> fieldname() + " is not set" );
+        const T & value = structField -> value<T>( source );
+        if constexpr( std::is_same_v<T, csp::DateTime> || std::is_same_v<T, csp::TimeDelta> )
+            *out = value.asNanoseconds();
+        else
+            *out = value;
+        return CCSP_OK;
+    } );
+}
+
+} // namespace
+
+// ---------------------------------------------------------------- C ABI
+
+extern "C" {
+
+void ccsp_set_last_error( CCspErrorCode code, const char * message, size_t len )
+{
+    fail( code, message ? std::string_view( message, len ) : std::string_view() );
+}
+
+const char * ccsp_last_error_message( void ) { return t_lastError.message.c_str(); }
+
+void ccsp_clear_last_error( void ) { t_lastError = LastError{}; }
+
+void * ccsp_push_input_adapter_capsule_new( const CCspPushInputAdapterVTable * vtable ) { return newCapsule( vtable ); }
+void * ccsp_output_adapter_capsule_new( const CCspOutputAdapterVTable * vtable ) { return newCapsule( vtable ); }
+void * ccsp_adapter_manager_capsule_new( const CCspAdapterManagerVTable * vtable ) { return newCapsule( vtable ); }
+
+int ccsp_register_bridge_functions( void * py_module )
+{
+    return PyModule_AddFunctions( static_cast<PyObject *>( py_module ), g_bridgeMethods );
+}
+
+CCspDateTime ccsp_engine_now( CCspEngineHandle engine )
+{
+    return engine ? asEngine( engine ) -> rootEngine() -> now().asNanoseconds() : CCSP_DATETIME_NONE;
+}
+
+CCspErrorCode ccsp_engine_shutdown( CCspEngineHandle engine )
+{
+    if( !engine )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL engine handle" );
+    return guarded( [&]() {
+        asEngine( engine ) -> rootEngine() -> shutdown();
+        return CCSP_OK;
+    } );
+}
+
+CCspErrorCode ccsp_engine_shutdown_with_error_code( CCspEngineHandle engine, CCspErrorCode code, const char * message, size_t len )
+{
+    if( !engine )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL engine handle" );
+    return guarded( [&]() {
+        std::string text( message ? message : "", message ? len : 0 );
+        asEngine( engine ) -> rootEngine() -> shutdown( exceptionFor( code, text ) );
+        return CCSP_OK;
+    } );
+}
+
+CCspErrorCode ccsp_engine_shutdown_with_error( CCspEngineHandle engine, const char * message, size_t len )
+{
+    return ccsp_engine_shutdown_with_error_code( engine, CCSP_ERROR_RUNTIME, message, len );
+}
+
+CCspErrorCode ccsp_adapter_manager_push_status( CCspAdapterManagerHandle manager, CCspStatusLevel level, int64_t status_code,
+                                                const char * message, size_t len )
+{
+    if( !manager )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL adapter manager handle" );
+    if( !message && len )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL status message with a non-zero length" );
+    return guarded( [&]() {
+        int64_t cspLevel = toCspStatusLevel( level );
+        if( cspLevel < 0 )
+            return fail( CCSP_ERROR_INVALID_ARGUMENT, "status level " + std::to_string( level ) + " is not a CCspStatusLevel (0 to 4)" );
+        reinterpret_cast<CApiAdapterManager *>( manager ) -> pushStatus( cspLevel, status_code, std::string( message ? message : "", len ) );
+        return CCSP_OK;
+    } );
+}
+
+CCspType ccsp_push_input_adapter_type( CCspPushInputAdapterHandle adapter )
+{
+    return adapter ? asPushAdapter( adapter ) -> ctype() : CCSP_TYPE_UNKNOWN;
+}
+
+CCspErrorCode ccsp_push_bool( CCspPushInputAdapterHandle adapter, bool value, CCspPushBatchHandle batch )
+{
+    return pushValue( adapter, value, CCSP_TYPE_BOOL, batch );
+}
+
+CCspErrorCode ccsp_push_int64( CCspPushInputAdapterHandle adapter, int64_t value, CCspPushBatchHandle batch )
+{
+    return pushValue( adapter, value, CCSP_TYPE_INT64, batch );
+}
+
+CCspErrorCode ccsp_push_double( CCspPushInputAdapterHandle adapter, double value, CCspPushBatchHandle batch )
+{
+    return pushValue( adapter, value, CCSP_TYPE_DOUBLE, batch );
+}
+
+CCspErrorCode ccsp_push_string( CCspPushInputAdapterHandle adapter, const char * data, size_t len, CCspPushBatchHandle batch )
+{
+    if( !data && len )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL string data with a non-zero length" );
+    if( !adapter )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL push input adapter handle" );
+    return guarded( [&]() { return asPushAdapter( adapter ) -> push( std::string( data ? data : "", len ), CCSP_TYPE_STRING, batch ); } );
+}
+
+CCspErrorCode ccsp_push_datetime( CCspPushInputAdapterHandle adapter, CCspDateTime value, CCspPushBatchHandle batch )
+{
+    return pushValue( adapter, csp::DateTime::fromNanoseconds( value ), CCSP_TYPE_DATETIME, batch );
+}
+
+CCspErrorCode ccsp_push_timedelta( CCspPushInputAdapterHandle adapter, CCspTimeDelta value, CCspPushBatchHandle batch )
+{
+    return pushValue( adapter, csp::TimeDelta::fromNanoseconds( value ), CCSP_TYPE_TIMEDELTA, batch );
+}
+
+CCspStructMetaHandle ccsp_push_input_adapter_struct_meta( CCspPushInputAdapterHandle adapter )
+{
+    return adapter ? asHandle( asPushAdapter( adapter ) -> structMeta() ) : nullptr;
+}
+
+CCspErrorCode ccsp_push_input_adapter_push_struct( CCspPushInputAdapterHandle adapter, CCspStructHandle value, CCspPushBatchHandle batch )
+{
+    csp::StructPtr owned = adopt( value );
+    if( !adapter || !value )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL push input adapter or struct handle" );
+    const auto * expected = asPushAdapter( adapter ) -> structMeta();
+    if( expected && !csp::StructMeta::isDerivedType( owned -> meta(), expected ) ) [[unlikely]]
+        return fail( CCSP_ERROR_TYPE_MISMATCH, "this push input adapter pushes " + expected -> name() + ", not " + owned -> meta() -> name() );
+    return guarded( [&]() { return asPushAdapter( adapter ) -> push( std::move( owned ), CCSP_TYPE_STRUCT, batch ); } );
+}
+
+CCspPushBatchHandle ccsp_push_batch_create( CCspEngineHandle engine )
+{
+    if( !engine )
+    {
+        fail( CCSP_ERROR_NULL_POINTER, "NULL engine handle" );
+        return nullptr;
+    }
+    auto * batch = new( std::nothrow ) CApiPushBatch( asEngine( engine ) -> rootEngine() );
+    if( !batch )
+        fail( CCSP_ERROR_OUT_OF_MEMORY, "out of memory" );
+    return reinterpret_cast<CCspPushBatchHandle>( batch );
+}
+
+CCspPushBatchHandle ccsp_push_batch_new( CCspPushInputAdapterHandle adapter )
+{
+    if( !adapter )
+    {
+        fail( CCSP_ERROR_NULL_POINTER, "NULL push input adapter handle" );
+        return nullptr;
+    }
+    return ccsp_push_batch_create( asHandle( asPushAdapter( adapter ) -> rootEngine() ) );
+}
+
+CCspErrorCode ccsp_push_batch_flush( CCspPushBatchHandle batch )
+{
+    if( !batch )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL push batch handle" );
+    return guarded( [&]() {
+        asBatch( batch ) -> flushAll();
+        return CCSP_OK;
+    } );
+}
+
+void ccsp_push_batch_destroy( CCspPushBatchHandle batch )
+{
+    guarded( [&]() {
+        delete asBatch( batch );
+        return CCSP_OK;
+    } );
+}
+
+void ccsp_push_batch_abandon( CCspPushBatchHandle batch )
+{
+    if( batch )
+        asBatch( batch ) -> abandon();
+    ccsp_push_batch_destroy( batch );
+}
+
+CCspType ccsp_input_type( CCspInputHandle input )
+{
+    return input ? toCType( *asInput( input ) -> type() ) : CCSP_TYPE_UNKNOWN;
+}
+
+CCspErrorCode ccsp_input_get_last_bool( CCspInputHandle input, bool * out )
+{
+    return readLast<csp::CspType::Type::BOOL>( input, CCSP_TYPE_BOOL, out, []( auto * ts ) { return ts -> template lastValueTyped<bool>(); } );
+}
+
+CCspErrorCode ccsp_input_get_last_int64( CCspInputHandle input, int64_t * out )
+{
+    return readLast<csp::CspType::Type::INT64>( input, CCSP_TYPE_INT64, out, []( auto * ts ) { return ts -> template lastValueTyped<int64_t>(); } );
+}
+
+CCspErrorCode ccsp_input_get_last_double( CCspInputHandle input, double * out )
+{
+    return readLast<csp::CspType::Type::DOUBLE>( input, CCSP_TYPE_DOUBLE, out, []( auto * ts ) { return ts -> template lastValueTyped<double>(); } );
+}
+
+CCspErrorCode ccsp_input_get_last_string( CCspInputHandle input, const char ** data, size_t * len )
+{
+    if( !len )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL length pointer" );
+    return readLast<csp::CspType::Type::STRING>( input, CCSP_TYPE_STRING, data, [len]( auto * ts ) {
+        const auto & value = ts -> template lastValueTyped<csp::CspType::StringCType>();
+        *len = value.size();
+        return value.data();
+    } );
+}
+
+CCspErrorCode ccsp_input_get_last_datetime( CCspInputHandle input, CCspDateTime * out )
+{
+    return readLast<csp::CspType::Type::DATETIME>( input, CCSP_TYPE_DATETIME, out, []( auto * ts ) { return ts -> template lastValueTyped<csp::DateTime>().asNanoseconds(); } );
+}
+
+CCspErrorCode ccsp_input_get_last_timedelta( CCspInputHandle input, CCspTimeDelta * out )
+{
+    return readLast<csp::CspType::Type::TIMEDELTA>( input, CCSP_TYPE_TIMEDELTA, out, []( auto * ts ) { return ts -> template lastValueTyped<csp::TimeDelta>().asNanoseconds(); } );
+}
+
+CCspErrorCode ccsp_input_get_last_struct( CCspInputHandle input, CCspStructHandle * out )
+{
+    return readLast<csp::CspType::Type::STRUCT>( input, CCSP_TYPE_STRUCT, out, []( auto * ts ) {
+        return reinterpret_cast<CCspStructHandle>( const_cast<csp::Struct *>( ts -> template lastValueTyped<csp::StructPtr>().get() ) );
+    } );
+}
+
+const char * ccsp_struct_meta_name( CCspStructMetaHandle meta ) { return meta ? asMeta( meta ) -> name().c_str() : nullptr; }
+
+size_t ccsp_struct_meta_field_count( CCspStructMetaHandle meta ) { return meta ? asMeta( meta ) -> fields().size() : 0; }
+
+CCspStructFieldHandle ccsp_struct_meta_field_by_name( CCspStructMetaHandle meta, const char * name )
+{
+    if( !meta || !name )
+        return nullptr;
+    return reinterpret_cast<CCspStructFieldHandle>( asMeta( meta ) -> field( name ).get() );
+}
+
+const char * ccsp_struct_field_name( CCspStructFieldHandle field ) { return field ? asField( field ) -> fieldname().c_str() : nullptr; }
+
+CCspType ccsp_struct_field_type( CCspStructFieldHandle field ) { return field ? toCType( *asField( field ) -> type() ) : CCSP_TYPE_UNKNOWN; }
+
+CCspStructMetaHandle ccsp_struct_meta( CCspStructHandle s ) { return s ? asHandle( asStruct( s ) -> meta() ) : nullptr; }
+
+CCspStructHandle ccsp_struct_create( CCspStructMetaHandle meta )
+{
+    if( !meta )
+    {
+        fail( CCSP_ERROR_NULL_POINTER, "NULL struct meta handle" );
+        return nullptr;
+    }
+    CCspStructHandle created = nullptr;
+    guarded( [&]() {
+        created = reinterpret_cast<CCspStructHandle>( asMeta( meta ) -> createRaw() );
+        return CCSP_OK;
+    } );
+    return created;
+}
+
+void ccsp_struct_destroy( CCspStructHandle s )
+{
+    if( s )
+        adopt( s ).reset();
+}
+
+bool ccsp_struct_field_is_set( CCspStructHandle s, CCspStructFieldHandle field )
+{
+    return s && field && asField( field ) -> isSet( asStruct( s ) );
+}
+
+CCspErrorCode ccsp_struct_set_bool( CCspStructHandle s, CCspStructFieldHandle field, bool value )
+{
+    return setField<csp::CspType::Type::BOOL>( s, field, CCSP_TYPE_BOOL, value );
+}
+
+CCspErrorCode ccsp_struct_set_int64( CCspStructHandle s, CCspStructFieldHandle field, int64_t value )
+{
+    return setField<csp::CspType::Type::INT64>( s, field, CCSP_TYPE_INT64, value );
+}
+
+CCspErrorCode ccsp_struct_set_double( CCspStructHandle s, CCspStructFieldHandle field, double value )
+{
+    return setField<csp::CspType::Type::DOUBLE>( s, field, CCSP_TYPE_DOUBLE, value );
+}
+
+CCspErrorCode ccsp_struct_set_string( CCspStructHandle s, CCspStructFieldHandle field, const char * data, size_t len )
+{
+    if( !data && len )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL string data with a non-zero length" );
+    return withField<csp::CspType::Type::STRING>( s, field, CCSP_TYPE_STRING, [&]( csp::Struct * target, const csp::StructField * structField ) {
+        return guarded( [&]() {
+            static_cast<const csp::StringStructField *>( structField ) -> setValue( target, csp::CspType::StringCType( data ? data : "", len ) );
+            return CCSP_OK;
+        } );
+    } );
+}
+
+CCspErrorCode ccsp_struct_set_datetime( CCspStructHandle s, CCspStructFieldHandle field, CCspDateTime value )
+{
+    return setField<csp::CspType::Type::DATETIME>( s, field, CCSP_TYPE_DATETIME, csp::DateTime::fromNanoseconds( value ) );
+}
+
+CCspErrorCode ccsp_struct_set_timedelta( CCspStructHandle s, CCspStructFieldHandle field, CCspTimeDelta value )
+{
+    return setField<csp::CspType::Type::TIMEDELTA>( s, field, CCSP_TYPE_TIMEDELTA, csp::TimeDelta::fromNanoseconds( value ) );
+}
+
+CCspErrorCode ccsp_struct_get_bool( CCspStructHandle s, CCspStructFieldHandle field, bool * out )
+{
+    return getField<csp::CspType::Type::BOOL, bool>( s, field, CCSP_TYPE_BOOL, out );
+}
+
+CCspErrorCode ccsp_struct_get_int64( CCspStructHandle s, CCspStructFieldHandle field, int64_t * out )
+{
+    return getField<csp::CspType::Type::INT64, int64_t>( s, field, CCSP_TYPE_INT64, out );
+}
+
+CCspErrorCode ccsp_struct_get_double( CCspStructHandle s, CCspStructFieldHandle field, double * out )
+{
+    return getField<csp::CspType::Type::DOUBLE, double>( s, field, CCSP_TYPE_DOUBLE, out );
+}
+
+CCspErrorCode ccsp_struct_get_string( CCspStructHandle s, CCspStructFieldHandle field, const char ** data, size_t * len )
+{
+    if( !data || !len )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL output pointer" );
+    return withField<csp::CspType::Type::STRING>( s, field, CCSP_TYPE_STRING, [&]( csp::Struct * source, const csp::StructField * structField ) {
+        if( !structField -> isSet( source ) )
+            return fail( CCSP_ERROR_KEY_NOT_FOUND, "struct field " + structField -> fieldname() + " is not set" );
+        const auto & value = structField -> value<csp::CspType::StringCType>( source );
+        *data = value.data();
+        *len = value.size();
+        return CCSP_OK;
+    } );
+}
+
+CCspErrorCode ccsp_struct_get_datetime( CCspStructHandle s, CCspStructFieldHandle field, CCspDateTime * out )
+{
+    return getField<csp::CspType::Type::DATETIME, csp::DateTime>( s, field, CCSP_TYPE_DATETIME, out );
+}
+
+CCspErrorCode ccsp_struct_get_timedelta( CCspStructHandle s, CCspStructFieldHandle field, CCspTimeDelta * out )
+{
+    return getField<csp::CspType::Type::TIMEDELTA, csp::TimeDelta>( s, field, CCSP_TYPE_TIMEDELTA, out );
+}
+
+} // extern "C"

@@ -1,0 +1,325 @@
+//! A manager's feed: one thread that reads a [`Source`] and routes each
+//! event to the push input adapters subscribed to its symbol, one push batch
+//! per source batch, so that csp's batch and push-group rules hold across
+//! symbols.
+//!
+//! The manager makes a [`Subscriptions`] per run; each input adapter counts
+//! itself in when its capsule is made ([`Subscriptions::expect_one`]) and
+//! registers its [`Pusher`] when it starts. The manager starts a [`Feed`] in
+//! its own `start` (before csp starts the adapters): the feed waits until
+//! every expected adapter has registered, then routes.
+//!
+//! The start of the last adapter waits (on the engine thread, at most
+//! [`PRIME_WAIT`]) until the feed has queued its first [`PRIME_BATCHES`]
+//! batches, or all of a shorter source: so the graph's first cycle sees them
+//! queued together, as it does for csp's own adapters that push in `start`,
+//! and a replay ticks the same cycles however the threads are scheduled.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use super::error::{Error, Result};
+use super::guard;
+use super::input::Pusher;
+use super::link::{ManagerLink, StatusLevel};
+use super::record::Record;
+use super::value::PushValue;
+use adapter_core::{DateTime, Event, EventValue, Source, Stats, TimeDelta};
+
+/// Batches a feed queues before the graph's first cycle.
+pub const PRIME_BATCHES: u64 = 64;
+/// How long the start of the last subscription waits for them at most.
+pub const PRIME_WAIT: Duration = Duration::from_millis(50);
+
+/// `status_code` of the INFO status a feed reports when its source ends.
+pub const STATUS_FEED_ENDED: i64 = 2;
+/// `status_code` of the ERROR status a feed reports before it stops the engine.
+pub const STATUS_FEED_FAILED: i64 = 3;
+
+/// A value type a feed can route: pushed as [`PushValue::Arg`], read from
+/// sources as [`EventValue::Owned`].
+pub trait FeedValue: PushValue + EventValue + 'static {
+    /// The push argument for an event's value.
+    fn arg(value: &<Self as EventValue>::Owned) -> Self::Arg<'_>;
+}
+
+macro_rules! copy_feed_value {
+    ($($rust:ty),*) => {$(
+        impl FeedValue for $rust {
+            #[inline]
+            fn arg(value: &$rust) -> $rust {
+                *value
+            }
+        }
+    )*};
+}
+
+copy_feed_value!(bool, i64, f64, DateTime, TimeDelta);
+
+impl FeedValue for str {
+    #[inline]
+    fn arg(value: &String) -> &str {
+        value
+    }
+}
+
+impl<R: Record + EventValue<Owned = R>> FeedValue for R {
+    #[inline]
+    fn arg(value: &R) -> &R {
+        value
+    }
+}
+
+/// The push input adapters of one manager run, by symbol.
+pub struct Subscriptions<V: PushValue + ?Sized> {
+    registry: Mutex<Registry<V>>,
+    /// Signals registrations and priming.
+    changed: Condvar,
+}
+
+struct Registry<V: PushValue + ?Sized> {
+    expected: usize,
+    registered: usize,
+    by_symbol: HashMap<String, Vec<Pusher<V>>>,
+    /// The feed queued its first batches (or stopped trying).
+    primed: bool,
+}
+
+type Routes<V> = HashMap<String, Vec<Pusher<V>>>;
+
+impl<V: PushValue + ?Sized> Default for Subscriptions<V> {
+    fn default() -> Self {
+        Self {
+            registry: Mutex::new(Registry {
+                expected: 0,
+                registered: 0,
+                by_symbol: HashMap::new(),
+                primed: false,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+}
+
+impl<V: PushValue + ?Sized> Subscriptions<V> {
+    /// Counts one more input adapter of this run: call it when making the
+    /// adapter's capsule, before the graph starts.
+    pub fn expect_one(&self) {
+        self.lock().expected += 1;
+    }
+
+    /// Adds a started input adapter's pusher under `symbol`. The last one
+    /// waits until the feed has queued its first batches (see the module).
+    pub fn register(&self, symbol: &str, pusher: Pusher<V>) {
+        let mut registry = self.lock();
+        registry
+            .by_symbol
+            .entry(symbol.to_owned())
+            .or_default()
+            .push(pusher);
+        registry.registered += 1;
+        self.changed.notify_all();
+        if registry.registered == registry.expected {
+            let _ = self
+                .changed
+                .wait_timeout_while(registry, PRIME_WAIT, |registry| !registry.primed)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Lets the start of the last subscription go on.
+    fn mark_primed(&self) {
+        self.lock().primed = true;
+        self.changed.notify_all();
+    }
+
+    /// The routes once every expected adapter registered; `None` when the
+    /// manager stopped first.
+    fn wait_for_routes(&self, link: &ManagerLink, stop: &AtomicBool) -> Option<Routes<V>> {
+        let mut registry = self.lock();
+        while registry.registered < registry.expected {
+            if stop.load(Ordering::Relaxed) || !link.is_active() {
+                return None;
+            }
+            registry = self
+                .changed
+                .wait_timeout(registry, Duration::from_millis(10))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        Some(registry.by_symbol.clone())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Registry<V>> {
+        self.registry.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// How a feed replays its source.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FeedOptions {
+    /// Follow the gaps between the events' recorded times instead of
+    /// pushing as fast as possible.
+    pub paced: bool,
+}
+
+/// A running feed thread; [`Feed::stop`] ends and joins it.
+pub struct Feed {
+    stop: Arc<AtomicBool>,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl Feed {
+    /// Starts the feed thread of a manager. Failures on the thread (a bad
+    /// row, an `Err` or a panic in the source) report an ERROR status and
+    /// stop the engine with the error, which `csp.run` raises. It counts
+    /// events, pushes and unrouted events into `stats`, and notes the time
+    /// of the first push.
+    pub fn start<V, S>(
+        name: &str,
+        source: S,
+        subscriptions: Arc<Subscriptions<V>>,
+        link: ManagerLink,
+        options: FeedOptions,
+        stats: Arc<Stats>,
+    ) -> Result<Self>
+    where
+        V: FeedValue + ?Sized,
+        S: Source<V> + 'static,
+    {
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread_stop = Arc::clone(&stop);
+        let thread_name = format!("{name} feed thread");
+        let worker = thread::Builder::new()
+            .name(format!("{name}-feed"))
+            .spawn(move || {
+                let body = || run(source, &subscriptions, &link, options, &stats, &thread_stop);
+                if let Some(error) = guard::thread_failure(&thread_name, body) {
+                    // Err here means the graph already stopped: nobody to tell.
+                    let _ = link.report(StatusLevel::Error, STATUS_FEED_FAILED, error.message());
+                    let _ = link.fail(&error);
+                }
+            })?;
+        Ok(Self {
+            stop,
+            worker: Some(worker),
+        })
+    }
+
+    /// Asks the thread to end and waits for it. A source blocked in
+    /// `next_batch` must return for this to finish.
+    pub fn stop(mut self) -> Result<()> {
+        self.join()
+    }
+
+    fn join(&mut self) -> Result<()> {
+        self.stop.store(true, Ordering::Relaxed);
+        match self.worker.take() {
+            Some(worker) => worker
+                .join()
+                .map_err(|_| Error::runtime("the feed thread could not be joined")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Feed {
+    /// Joins the thread even when the manager never called `stop`.
+    fn drop(&mut self) {
+        let _ = self.join();
+    }
+}
+
+fn run<V, S>(
+    mut source: S,
+    subscriptions: &Subscriptions<V>,
+    link: &ManagerLink,
+    options: FeedOptions,
+    stats: &Stats,
+    stop: &AtomicBool,
+) -> Result<()>
+where
+    V: FeedValue + ?Sized,
+    S: Source<V>,
+{
+    let Some(routes) = subscriptions.wait_for_routes(link, stop) else {
+        return Ok(());
+    };
+    // However the feed ends, the last subscription's start goes on.
+    let primed = Primed(subscriptions);
+    let mut batches = 0_u64;
+    let mut events: Vec<Event<<V as EventValue>::Owned>> = Vec::new();
+    let mut pace: Option<(Instant, DateTime)> = None;
+    let mut batch = link.batch()?;
+    let mut count = 0_u64;
+    while !stop.load(Ordering::Relaxed) {
+        events.clear();
+        if batches == PRIME_BATCHES {
+            primed.mark();
+        }
+        batches += 1;
+        if !source.next_batch(&mut events).map_err(Error::from)? {
+            let message = format!("the source ended after {count} events");
+            return link.report(StatusLevel::Info, STATUS_FEED_ENDED, &message);
+        }
+        if let (true, Some(first)) = (options.paced, events.first()) {
+            let (wall, recorded) = *pace.get_or_insert((Instant::now(), first.time));
+            let gap = first.time.since(recorded).to_std().unwrap_or_default();
+            if !gap.is_zero() {
+                // What is due now is queued: the graph need not wait for more.
+                primed.mark();
+            }
+            sleep_until(wall + gap, stop);
+        }
+        let mut pushed = 0;
+        let mut unrouted = 0;
+        for event in &events {
+            match routes.get(&event.symbol) {
+                Some(pushers) => {
+                    for pusher in pushers {
+                        pusher.push_into(&mut batch, V::arg(&event.value))?;
+                    }
+                    pushed += pushers.len() as u64;
+                }
+                None => unrouted += 1,
+            }
+        }
+        if count == 0 {
+            stats.record_first_push(DateTime::now());
+        }
+        batch.send()?;
+        count += events.len() as u64;
+        stats.record_events(events.len() as u64, unrouted);
+        stats.record_pushed(pushed);
+    }
+    Ok(())
+}
+
+/// Marks the subscriptions primed when dropped (or asked earlier).
+struct Primed<'a, V: PushValue + ?Sized>(&'a Subscriptions<V>);
+
+impl<V: PushValue + ?Sized> Primed<'_, V> {
+    fn mark(&self) {
+        self.0.mark_primed();
+    }
+}
+
+impl<V: PushValue + ?Sized> Drop for Primed<'_, V> {
+    fn drop(&mut self) {
+        self.0.mark_primed();
+    }
+}
+
+/// Sleeps until `deadline` in short steps, waking early when `stop` is set.
+fn sleep_until(deadline: Instant, stop: &AtomicBool) {
+    loop {
+        let now = Instant::now();
+        if now >= deadline || stop.load(Ordering::Relaxed) {
+            return;
+        }
+        thread::sleep((deadline - now).min(Duration::from_millis(10)));
+    }
+}

@@ -1,0 +1,310 @@
+//! Push input adapters: Rust threads pushing values into a csp graph.
+
+use std::any::type_name;
+use std::ffi::c_void;
+use std::marker::PhantomData;
+use std::mem::size_of;
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+
+use super::engine;
+use super::error::{Error, Result};
+use super::ffi;
+use super::gate::Gate;
+use super::guard;
+use super::link::PushBatch;
+use super::record::StructBinding;
+use super::user_data::{
+    UserData, capsule_or_release, into_user_data, release_user_data, user_data_mut,
+};
+use super::value::{PushValue, ValueType};
+use adapter_core::DateTime;
+
+/// A push input adapter: csp calls `start` when the graph starts and `stop`
+/// when it ends; in between, the adapter pushes values with the [`Pusher`]
+/// it got in `start`, typically from a thread of its own.
+pub trait PushInputAdapter: Send + 'static {
+    /// The value type it pushes (`bool`, `i64`, `f64`, `str`, `DateTime`, `TimeDelta`,
+    /// or a [`Record`](crate::Record)).
+    type Value: PushValue + ?Sized;
+
+    /// The name used in error messages.
+    fn name(&self) -> &str {
+        short_type_name::<Self>()
+    }
+
+    fn start(&mut self, pusher: Pusher<Self::Value>, start: DateTime, end: DateTime) -> Result<()>;
+
+    /// Called once when the graph stops: stop and join your threads here.
+    /// By then every [`Pusher`] already refuses pushes.
+    fn stop(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Pushes values of type `T` into the graph. Cheap to clone, `Send` and
+/// `Sync`; every push after the adapter stopped returns an error of kind
+/// [`ErrorKind::Stopped`](crate::ErrorKind::Stopped) instead of touching the engine.
+pub struct Pusher<T: PushValue + ?Sized> {
+    target: Arc<PushTarget>,
+    _value: PhantomData<fn(&T)>,
+}
+
+struct PushTarget {
+    name: String,
+    adapter: ffi::CCspPushInputAdapterHandle,
+    /// What the pushed type looked up when the adapter started.
+    binding: StructBinding,
+    engine: ffi::CCspEngineHandle,
+    /// Open between start and stop; every use of the handles passes it.
+    gate: Gate,
+}
+
+// SAFETY: the raw handles are only used inside the open gate; `stop` closes
+// it, waiting for the uses inside, before the engine tears down.
+unsafe impl Send for PushTarget {}
+// SAFETY: as above; the bridge's push functions are thread-safe.
+unsafe impl Sync for PushTarget {}
+
+impl PushTarget {
+    #[inline]
+    fn with_active<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
+        self.gate.run(&self.name, f)
+    }
+
+    fn deactivate(&self) {
+        self.gate.close();
+    }
+}
+
+impl<T: PushValue + ?Sized> Clone for Pusher<T> {
+    fn clone(&self) -> Self {
+        Self {
+            target: Arc::clone(&self.target),
+            _value: PhantomData,
+        }
+    }
+}
+
+impl<T: PushValue + ?Sized> Pusher<T> {
+    /// Pushes one value; it ticks in a coming engine cycle.
+    pub fn push(&self, value: T::Arg<'_>) -> Result<()> {
+        self.target.with_active(|| {
+            let target = &*self.target;
+            // SAFETY: the adapter is started, bound, and stays alive while we are inside its gate.
+            unsafe { T::push_raw(target.adapter, &target.binding, value, std::ptr::null_mut()) }
+        })
+    }
+
+    /// Adds one value to `batch` (of this adapter's engine, and of its push
+    /// group); the engine receives it when the batch is sent.
+    #[inline]
+    pub fn push_into(&self, batch: &mut PushBatch, value: T::Arg<'_>) -> Result<()> {
+        self.target.with_active(|| {
+            let target = &*self.target;
+            // SAFETY: the adapter is started, bound and alive; the batch is
+            // live (the bridge refuses a batch of another engine or group).
+            unsafe { T::push_raw(target.adapter, &target.binding, value, batch.handle()) }
+        })
+    }
+
+    /// Pushes all `values` as one batch: the engine receives them together.
+    /// Returns how many were pushed.
+    pub fn push_batch<'v, I>(&self, values: I) -> Result<usize>
+    where
+        I: IntoIterator<Item = T::Arg<'v>>,
+    {
+        self.target.with_active(|| {
+            let batch = Batch::new(self.target.adapter)?;
+            let mut pushed = 0;
+            for value in values {
+                let target = &*self.target;
+                // SAFETY: adapter started, bound and alive; batch is live.
+                unsafe { T::push_raw(target.adapter, &target.binding, value, batch.0) }?;
+                pushed += 1;
+            }
+            batch.flush()?;
+            Ok(pushed)
+        })
+    }
+
+    /// Whether the graph still accepts pushes.
+    pub fn is_active(&self) -> bool {
+        self.target.gate.is_open()
+    }
+
+    /// Stops the engine with an error: `csp.run` raises `RuntimeError(message)`.
+    /// Use it for a fatal failure on your own thread.
+    pub fn shutdown_engine(&self, message: impl std::fmt::Display) -> Result<()> {
+        self.fail(&Error::runtime(message.to_string()))
+    }
+
+    /// Stops the engine with `error`, the adapter's name in front: `csp.run`
+    /// raises it as the Python exception of its kind.
+    pub fn fail(&self, error: &Error) -> Result<()> {
+        self.target.with_active(|| {
+            let error = error.clone().context(&self.target.name);
+            // SAFETY: the engine is alive while the adapter is active.
+            unsafe { engine::shutdown_with_error(self.target.engine, &error) }
+        })
+    }
+}
+
+/// A bridge push batch, destroyed (and so flushed) on drop.
+struct Batch(ffi::CCspPushBatchHandle);
+
+impl Batch {
+    fn new(adapter: ffi::CCspPushInputAdapterHandle) -> Result<Self> {
+        // SAFETY: the adapter is started and alive (checked by the caller).
+        let handle = unsafe { ffi::ccsp_push_batch_new(adapter) };
+        if handle.is_null() {
+            Error::check(ffi::CCSP_ERROR_OUT_OF_MEMORY)?;
+        }
+        Ok(Self(handle))
+    }
+
+    fn flush(&self) -> Result<()> {
+        // SAFETY: the batch is live.
+        Error::check(unsafe { ffi::ccsp_push_batch_flush(self.0) })
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        // SAFETY: the batch is live and dropped once.
+        unsafe { ffi::ccsp_push_batch_destroy(self.0) };
+    }
+}
+
+/// What the engine-owned bridge object keeps as `user_data`.
+struct InputShim<A: PushInputAdapter> {
+    adapter: A,
+    name: String,
+    target: Option<Arc<PushTarget>>,
+}
+
+impl<A: PushInputAdapter> UserData for InputShim<A> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Wraps `adapter` in a single-use `csp.c.InputAdapterCapsule` for
+/// `_c_api_push_input_adapter`.
+pub fn push_input_adapter_capsule<A: PushInputAdapter>(
+    py: Python<'_>,
+    adapter: A,
+) -> PyResult<Bound<'_, PyAny>> {
+    let name = guard::name_of("push input adapter", || adapter.name().to_owned())?;
+    let user_data = into_user_data(InputShim {
+        adapter,
+        name,
+        target: None,
+    });
+    let vtable = ffi::CCspPushInputAdapterVTable {
+        abi_version: ffi::CCSP_ABI_VERSION,
+        struct_size: size_of::<ffi::CCspPushInputAdapterVTable>() as u32,
+        user_data,
+        start: Some(input_start::<A>),
+        stop: Some(input_stop::<A>),
+        destroy: Some(release_user_data::<InputShim<A>>),
+        value_type: <A::Value as PushValue>::TYPE.to_raw(),
+    };
+    // SAFETY: the vtable is fully initialised; on success the capsule owns
+    // user_data and destroys it exactly once (itself, or via the adapter).
+    unsafe {
+        let capsule = ffi::ccsp_push_input_adapter_capsule_new(&vtable);
+        capsule_or_release(py, capsule, user_data, release_user_data::<InputShim<A>>)
+    }
+}
+
+impl<A: PushInputAdapter> Drop for InputShim<A> {
+    /// However the engine ends, no push reaches a destroyed adapter.
+    fn drop(&mut self) {
+        if let Some(target) = &self.target {
+            target.deactivate();
+        }
+    }
+}
+
+unsafe extern "C" fn input_start<A: PushInputAdapter>(
+    user_data: *mut c_void,
+    engine: ffi::CCspEngineHandle,
+    adapter: ffi::CCspPushInputAdapterHandle,
+    start: ffi::CCspDateTime,
+    end: ffi::CCspDateTime,
+) -> ffi::CCspErrorCode {
+    // SAFETY: the bridge passes back the user_data it got from us.
+    let shim = unsafe { user_data_mut::<InputShim<A>>(user_data) };
+    let context = format!("{} start", shim.name);
+    guard::call(&context, || {
+        // SAFETY: the adapter handle is live during start.
+        let graph_type = ValueType::from_raw(unsafe { ffi::ccsp_push_input_adapter_type(adapter) });
+        let pushed_type = <A::Value as PushValue>::TYPE;
+        if graph_type != pushed_type {
+            return Err(Error::type_mismatch(format!(
+                "{} pushes {pushed_type} but the graph declared its time series as ts[{graph_type}]",
+                shim.name
+            )));
+        }
+        // SAFETY: the adapter handle is live during start.
+        let binding = unsafe { <A::Value as PushValue>::bind(adapter) }
+            .map_err(|error| error.context(&shim.name))?;
+        let target = Arc::new(PushTarget {
+            name: shim.name.clone(),
+            adapter,
+            binding,
+            engine,
+            gate: Gate::default(),
+        });
+        shim.target = Some(Arc::clone(&target));
+        let pusher = Pusher {
+            target,
+            _value: PhantomData,
+        };
+        shim.adapter.start(
+            pusher,
+            DateTime::from_nanos(start),
+            DateTime::from_nanos(end),
+        )
+    })
+}
+
+unsafe extern "C" fn input_stop<A: PushInputAdapter>(user_data: *mut c_void) -> ffi::CCspErrorCode {
+    // SAFETY: the bridge passes back the user_data it got from us.
+    let shim = unsafe { user_data_mut::<InputShim<A>>(user_data) };
+    let context = format!("{} stop", shim.name);
+    guard::call(&context, || {
+        if let Some(target) = shim.target.take() {
+            target.deactivate();
+        }
+        shim.adapter.stop()
+    })
+}
+
+pub(crate) fn short_type_name<T: ?Sized>() -> &'static str {
+    let full = type_name::<T>();
+    let base = full.split('<').next().unwrap_or(full);
+    base.rsplit("::").next().unwrap_or(base)
+}
+
+impl<T: PushValue + ?Sized + 'static> Pusher<T> {
+    /// Runs `body` on a new named thread. If `body` returns an error or
+    /// panics while the graph is still running, the engine shuts down with
+    /// that error and `csp.run` raises it.
+    pub fn spawn<F>(self, thread_name: &str, body: F) -> Result<std::thread::JoinHandle<()>>
+    where
+        F: FnOnce(&Pusher<T>) -> Result<()> + Send + 'static,
+    {
+        let handle = std::thread::Builder::new()
+            .name(thread_name.to_owned())
+            .spawn(move || {
+                if let Some(error) = guard::thread_failure("push thread", || body(&self)) {
+                    // Err here means the graph already stopped: nobody to tell.
+                    let _ = self.fail(&error);
+                }
+            })?;
+        Ok(handle)
+    }
+}

@@ -1,0 +1,169 @@
+//! What a running adapter manager can do from any thread: report statuses,
+//! make push batches of its engine, and stop the engine with an error.
+
+use std::sync::Arc;
+
+use super::engine;
+use super::error::{Error, Result};
+use super::ffi;
+use super::gate::Gate;
+
+/// How serious a status is: `csp.adapters.status.Level` in Python.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusLevel {
+    Debug,
+    Info,
+    Warning,
+    Error,
+    Critical,
+}
+
+impl StatusLevel {
+    fn to_raw(self) -> ffi::CCspStatusLevel {
+        match self {
+            Self::Debug => ffi::CCSP_STATUS_LEVEL_DEBUG,
+            Self::Info => ffi::CCSP_STATUS_LEVEL_INFO,
+            Self::Warning => ffi::CCSP_STATUS_LEVEL_WARNING,
+            Self::Error => ffi::CCSP_STATUS_LEVEL_ERROR,
+            Self::Critical => ffi::CCSP_STATUS_LEVEL_CRITICAL,
+        }
+    }
+}
+
+/// A started manager's link to its engine, from its `start` until its
+/// `stop`. Cheap to clone, `Send` and `Sync`; after `stop` every call
+/// returns an error of kind [`ErrorKind::Stopped`](super::ErrorKind::Stopped).
+#[derive(Clone)]
+pub struct ManagerLink {
+    target: Arc<LinkTarget>,
+}
+
+pub(crate) struct LinkTarget {
+    name: String,
+    manager: ffi::CCspAdapterManagerHandle,
+    engine: ffi::CCspEngineHandle,
+    /// Open between the manager's start and stop.
+    gate: Gate,
+}
+
+// SAFETY: the handles are only used inside the open gate; the manager's stop
+// closes it, waiting for the uses inside, before the engine tears down.
+unsafe impl Send for LinkTarget {}
+// SAFETY: as above; the bridge functions used here are thread-safe.
+unsafe impl Sync for LinkTarget {}
+
+impl LinkTarget {
+    pub(crate) fn new(
+        name: String,
+        manager: ffi::CCspAdapterManagerHandle,
+        engine: ffi::CCspEngineHandle,
+    ) -> Self {
+        Self {
+            name,
+            manager,
+            engine,
+            gate: Gate::default(),
+        }
+    }
+
+    pub(crate) fn close(&self) {
+        self.gate.close();
+    }
+
+    fn with_active<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
+        self.gate.run(&self.name, f)
+    }
+}
+
+impl ManagerLink {
+    pub(crate) fn new(target: Arc<LinkTarget>) -> Self {
+        Self { target }
+    }
+
+    /// Ticks `csp.adapters.status.Status(level, status_code, msg)` on every
+    /// `status()` time series of the manager (with none, nothing happens).
+    pub fn report(&self, level: StatusLevel, code: i64, message: &str) -> Result<()> {
+        self.target.with_active(|| {
+            // SAFETY: the manager is alive while we are inside its gate.
+            Error::check(unsafe {
+                ffi::ccsp_adapter_manager_push_status(
+                    self.target.manager,
+                    level.to_raw(),
+                    code,
+                    message.as_ptr().cast(),
+                    message.len(),
+                )
+            })
+        })
+    }
+
+    /// A new push batch of the engine: see [`PushBatch`].
+    pub fn batch(&self) -> Result<PushBatch> {
+        self.target.with_active(|| {
+            // SAFETY: the engine is alive while we are inside the gate.
+            let handle = unsafe { ffi::ccsp_push_batch_create(self.target.engine) };
+            if handle.is_null() {
+                Error::check(ffi::CCSP_ERROR_OUT_OF_MEMORY)?;
+            }
+            Ok(PushBatch {
+                handle,
+                owner: Arc::clone(&self.target),
+            })
+        })
+    }
+
+    /// Stops the engine with `error`: `csp.run` raises it as the Python
+    /// exception of its kind (`ValueError`, `FileNotFoundError`, ...).
+    pub fn fail(&self, error: &Error) -> Result<()> {
+        self.target.with_active(|| {
+            // SAFETY: the engine is alive while we are inside the gate.
+            unsafe { engine::shutdown_with_error(self.target.engine, error) }
+        })
+    }
+
+    /// Whether the manager is still running.
+    pub fn is_active(&self) -> bool {
+        self.target.gate.is_open()
+    }
+}
+
+/// Values for push input adapters of one engine (of one push group, or all
+/// of none) that reach the engine together when the batch is sent: csp
+/// handles one batch at a time (`LAST_VALUE` inputs collapse within it,
+/// `NON_COLLAPSING` ones tick in turn over the next cycles, `BURST` ones get
+/// the batch's values as one list). Fill it with
+/// [`Pusher::push_into`](super::Pusher::push_into); dropping it sends it too.
+pub struct PushBatch {
+    handle: ffi::CCspPushBatchHandle,
+    owner: Arc<LinkTarget>,
+}
+
+// SAFETY: a batch is used by one thread at a time (it is not Sync) and only
+// touches the engine inside its owner's gate.
+unsafe impl Send for PushBatch {}
+
+impl PushBatch {
+    pub(crate) fn handle(&self) -> ffi::CCspPushBatchHandle {
+        self.handle
+    }
+
+    /// Hands the values pushed so far to the engine; the batch can be reused.
+    pub fn send(&mut self) -> Result<()> {
+        self.owner.with_active(|| {
+            // SAFETY: the batch is live and its engine runs.
+            Error::check(unsafe { ffi::ccsp_push_batch_flush(self.handle) })
+        })
+    }
+}
+
+impl Drop for PushBatch {
+    fn drop(&mut self) {
+        match self.owner.gate.enter() {
+            // SAFETY: the batch is live and dropped once; the engine runs.
+            Some(_pass) => unsafe { ffi::ccsp_push_batch_destroy(self.handle) },
+            // The engine may be gone: free the batch without sending it.
+            // SAFETY: the batch is live and dropped once.
+            None => unsafe { ffi::ccsp_push_batch_abandon(self.handle) },
+        }
+    }
+}

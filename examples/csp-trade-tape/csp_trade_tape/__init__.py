@@ -1,0 +1,23 @@
+"""A csp adapter written in Rust
+
+Rust adapters for csp: ``TradeTapeAdapterManager(source, sink=None, paced=False)``
+with ``subscribe(symbol)`` (Rust push input adapters fed by the manager's
+source), ``publish(x, symbol)`` (a Rust output adapter) and ``status()``.
+"""
+
+from . import _build  # first: refuses to load the extension under another csp version
+from .adapters import (
+    Synthetic,
+    TradeTapeAdapterManager,
+)
+from .demo import demo_value
+from .records import TradeTapeRecord
+
+__all__ = [
+    "Synthetic",
+    "TradeTapeAdapterManager",
+    "TradeTapeRecord",
+    "demo_value",
+]
+
+del _build

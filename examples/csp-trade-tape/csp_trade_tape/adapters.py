@@ -1,0 +1,237 @@
+"""Graph-time wiring of the Rust adapters: ``TradeTapeAdapterManager``.
+
+One manager owns one source (an events file, or a ``Synthetic`` demo feed)
+and routes its events to every ``subscribe(symbol)`` of a graph;
+``publish(x, symbol)`` sends values back out through it, to a sink file when
+it has one; ``status()`` ticks what the Rust manager reports.
+"""
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypedDict, cast
+
+import csp
+from csp import ts
+from csp.adapters.status import Status
+from csp.impl.pushadapter import PushGroup
+from csp.impl.wiring import input_adapter_def, output_adapter_def, status_adapter_def
+from csp.impl.wiring.edge import Edge
+
+from ._native import (
+    Runtime,
+    _c_api_adapter_manager_bridge,
+    _c_api_output_adapter,
+    _c_api_push_input_adapter,
+)
+from .records import TradeTapeRecord
+
+__all__ = [
+    "TradeTapeAdapterManager",
+    "Publication",
+    "Stats",
+    "Subscription",
+    "Synthetic",
+]
+
+INPUT_TYPE = TradeTapeRecord
+OUTPUT_TYPE = TradeTapeRecord
+
+
+class Stats(TypedDict):
+    """Counters of one run."""
+
+    events: int
+    pushed: int
+    unrouted: int
+    received: int
+    mismatches: int
+    first_mismatch: str | None
+    first_push_ns: int | None
+    last_receive_ns: int | None
+
+
+@dataclass(frozen=True)
+class Synthetic:
+    """A generated demo feed: ``count`` events, value ``i`` by the demo rule
+    (``demo.py``), ``symbols`` in turn, ``batch_size`` events per push batch,
+    one event every ``interval`` (zero: as fast as possible)."""
+
+    count: int
+    symbols: tuple[str, ...] = ("A",)
+    interval: timedelta = timedelta(0)
+    batch_size: int = 1
+
+    def __post_init__(self) -> None:
+        _non_negative_int("count", self.count)
+        if isinstance(self.symbols, str) or not all(isinstance(s, str) for s in self.symbols):
+            raise TypeError(f"symbols must be a tuple of str, got {self.symbols!r}")
+        object.__setattr__(self, "symbols", tuple(_symbol(s) for s in self.symbols))
+        if not self.symbols:
+            raise ValueError("symbols must not be empty")
+        if not isinstance(self.interval, timedelta):
+            raise TypeError(f"interval must be a datetime.timedelta, got {type(self.interval).__name__}")
+        if self.interval < timedelta(0):
+            raise ValueError(f"interval must not be negative, got {self.interval}")
+        if _non_negative_int("batch_size", self.batch_size) == 0:
+            raise ValueError("batch_size must be >= 1")
+
+
+@dataclass(frozen=True)
+class ManagerOptions:
+    """The manager's parameters as the Rust manager reads them (``ManagerOptions`` in
+    ``src/adapter_manager.rs``): add a field here and there to add one."""
+
+    source: Synthetic | str
+    sink: str | None
+    paced: bool
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """The parameters of one ``subscribe`` (``Subscription`` in ``src/input_adapter.rs``)."""
+
+    symbol: str
+
+
+@dataclass(frozen=True)
+class Publication:
+    """The parameters of one ``publish`` (``Publication`` in ``src/output_adapter.rs``)."""
+
+    symbol: str
+
+
+def _non_negative_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value
+
+
+def _symbol(symbol: object) -> str:
+    if not isinstance(symbol, str):
+        raise TypeError(f"symbol must be a str, got {type(symbol).__name__}")
+    if not symbol:
+        raise ValueError("symbol must not be empty")
+    return symbol
+
+
+def _push_mode(push_mode: object) -> csp.PushMode:
+    if not isinstance(push_mode, csp.PushMode):
+        raise TypeError(f"push_mode must be a csp.PushMode, got {push_mode!r}")
+    return push_mode
+
+
+def _path(name: str, path: object) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (str or os.PathLike), got {type(path).__name__}")
+    return os.fspath(path)
+
+
+def _create_input(mgr: object, engine: object, pytype: type, push_mode: int, scalars: tuple[Any, ...]) -> object:
+    manager, subscription = scalars
+    capsule = manager._runtime.input_capsule(subscription)
+    return _c_api_push_input_adapter(mgr, engine, pytype, push_mode, (capsule, manager._push_group))
+
+
+def _create_output(mgr: object, engine: object, scalars: tuple[Any, ...]) -> object:
+    manager, publication = scalars
+    capsule = manager._runtime.output_capsule(publication)
+    return _c_api_output_adapter(mgr, engine, (OUTPUT_TYPE, capsule))
+
+
+class TradeTapeAdapterManager:
+    """Graph-time adapter manager of the Rust ``TradeTapeAdapterManager``.
+
+    :param source: the path (str or os.PathLike) of an events file to replay,
+        or a ``Synthetic`` feed.
+    :param sink: the path of an events file that every published tick is
+        written to (``time,symbol,value``, engine time); None writes none.
+    :param paced: replay the file following the gaps between its recorded
+        times; by default every row is pushed as fast as possible (times then
+        only group rows into batches).
+
+    One instance serves every ``subscribe``, ``publish`` and ``status`` of a
+    graph; csp creates the Rust manager once per run, before its adapters.
+    All subscriptions share one push group, so a batch of the source ticks
+    together across symbols.
+    """
+
+    def __init__(
+        self,
+        source: Synthetic | str | os.PathLike[str],
+        sink: str | os.PathLike[str] | None = None,
+        paced: bool = False,
+    ) -> None:
+        if not isinstance(source, Synthetic):
+            source = _path("source", source)
+        if sink is not None:
+            sink = _path("sink", sink)
+        if not isinstance(paced, bool):
+            raise TypeError(f"paced must be a bool, got {type(paced).__name__}")
+        self._runtime = Runtime(ManagerOptions(source=source, sink=sink, paced=paced))
+        # A push group per run, made with the run's Rust manager.
+        self._push_group: object = None
+
+    def subscribe(
+        self,
+        symbol: str,
+        push_mode: csp.PushMode = csp.PushMode.NON_COLLAPSING,
+    ) -> ts[TradeTapeRecord]:
+        """A ``ts[TradeTapeRecord]`` of every event of ``symbol``.
+
+        :param push_mode: csp.PushMode.NON_COLLAPSING (every event ticks),
+            LAST_VALUE (the last of a batch) or BURST (a batch's events as a list).
+        """
+        subscription = Subscription(_symbol(symbol))
+        return _subscribe(self, self, subscription, push_mode=_push_mode(push_mode))
+
+    def publish(self, x: ts[TradeTapeRecord], symbol: str) -> None:
+        """Send ``x`` out through the manager under ``symbol``."""
+        if not isinstance(x, Edge) or x.tstype.typ is not OUTPUT_TYPE:
+            got = x.tstype.typ.__name__ if isinstance(x, Edge) else type(x).__name__
+            wanted = OUTPUT_TYPE.__name__
+            raise TypeError(f"publish expects a ts[{wanted}], got {got}: the output adapter reads {wanted}")
+        _publish(self, x, self, Publication(_symbol(symbol)))
+
+    def status(self, push_mode: csp.PushMode = csp.PushMode.NON_COLLAPSING) -> ts[Status]:
+        """What the Rust manager reports: ``csp.adapters.status.Status(level, status_code, msg)``.
+
+        Codes: ``_native.STATUS_OPENED`` (INFO, the source is open),
+        ``STATUS_FEED_ENDED`` (INFO, the source ended, with the count) and
+        ``STATUS_FEED_FAILED`` (ERROR, just before ``csp.run`` raises the error).
+        Statuses tick in the subscriptions' push group, after the events before them.
+        """
+        return status_adapter_def(self, Status, push_mode=_push_mode(push_mode))
+
+    def stats(self) -> Stats:
+        """Counters of the last (or current) run."""
+        return cast(Stats, self._runtime.stats())
+
+    def received(self) -> int:
+        """How many values the output adapters have received in this run."""
+        return self._runtime.received()
+
+    def _create(self, engine: object, memo: object) -> object:
+        self._push_group = PushGroup()
+        return _c_api_adapter_manager_bridge(engine, self._runtime.manager_capsule(), self._push_group)
+
+
+_subscribe = input_adapter_def(
+    "trade_tape_subscribe",
+    _create_input,
+    ts[TradeTapeRecord],
+    TradeTapeAdapterManager,
+    manager=object,
+    subscription=object,
+)
+
+_publish = output_adapter_def(
+    "trade_tape_publish",
+    _create_output,
+    TradeTapeAdapterManager,
+    input=ts[TradeTapeRecord],
+    manager=object,
+    publication=object,
+)

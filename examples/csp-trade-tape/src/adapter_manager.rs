@@ -1,0 +1,152 @@
+//! `TradeTapeAdapterManager`: owns the source and what the adapters share.
+//!
+//! In `start` it opens the source (`source.rs`) and the sink (an events file
+//! that `publish` writes, if any), reports a status, and starts the feed: one
+//! thread that routes each event to the input adapters subscribed to its
+//! symbol, one push batch per source batch. In `stop` it ends the feed and
+//! closes the sink. csp makes one manager per run.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use pyo3::prelude::*;
+
+use crate::input_adapter::InputValue;
+use crate::output_adapter::SinkValue;
+use crate::source::{self, SourceSpec};
+use adapter_core::{EventsWriter, Stats};
+use csp_api::{
+    AdapterManager, DateTime, Engine, Feed, FeedOptions, ManagerLink, Result, StatusLevel,
+    Subscriptions,
+};
+
+/// The `status_code` of the INFO status reported when the source is open.
+pub const STATUS_OPENED: i64 = 1;
+
+/// The manager's parameters, from the Python manager (one field each).
+#[derive(Clone, Debug, FromPyObject)]
+pub struct ManagerOptions {
+    pub source: SourceSpec,
+    /// An events file that every published tick is written to.
+    pub sink: Option<PathBuf>,
+    /// Replay a file following the gaps between its recorded times.
+    pub paced: bool,
+}
+
+/// What the Python manager, the Rust manager and the adapters share.
+pub struct Shared {
+    pub options: ManagerOptions,
+    pub stats: Arc<Stats>,
+    run: Mutex<Arc<Run>>,
+}
+
+/// What one run's manager and adapters share.
+#[derive(Default)]
+pub struct Run {
+    pub subscriptions: Arc<Subscriptions<InputValue>>,
+    sink: Mutex<Option<EventsWriter<SinkValue>>>,
+}
+
+impl Shared {
+    pub fn new(options: ManagerOptions) -> Self {
+        Self {
+            options,
+            stats: Arc::default(),
+            run: Mutex::default(),
+        }
+    }
+
+    /// Starts building a new run (csp makes the manager before its adapters).
+    pub fn new_run(&self) -> Arc<Run> {
+        let run = Arc::new(Run::default());
+        *lock(&self.run) = Arc::clone(&run);
+        run
+    }
+
+    /// The run being built or running.
+    pub fn run(&self) -> Arc<Run> {
+        Arc::clone(&lock(&self.run))
+    }
+}
+
+impl Run {
+    /// The sink, when the manager writes one.
+    pub fn sink(&self) -> MutexGuard<'_, Option<EventsWriter<SinkValue>>> {
+        lock(&self.sink)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A single-use capsule of the manager of a new run.
+pub fn capsule<'py>(py: Python<'py>, shared: &Arc<Shared>) -> PyResult<Bound<'py, PyAny>> {
+    let manager = TradeTapeAdapterManager::new(Arc::clone(shared));
+    csp_api::adapter_manager_capsule(py, manager)
+}
+
+pub struct TradeTapeAdapterManager {
+    shared: Arc<Shared>,
+    run: Arc<Run>,
+    feed: Option<Feed>,
+}
+
+impl TradeTapeAdapterManager {
+    /// The manager of a new run: csp makes it before the run's adapters.
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Self {
+            run: shared.new_run(),
+            shared,
+            feed: None,
+        }
+    }
+}
+
+impl AdapterManager for TradeTapeAdapterManager {
+    fn name(&self) -> &str {
+        "TradeTapeAdapterManager"
+    }
+
+    fn start(
+        &mut self,
+        _engine: Engine<'_>,
+        link: ManagerLink,
+        start: DateTime,
+        _end: DateTime,
+    ) -> Result<()> {
+        let options = &self.shared.options;
+        self.shared.stats.reset();
+        let source = source::open(&options.source, start)?;
+        if let Some(path) = &options.sink {
+            *self.run.sink() = Some(EventsWriter::create(path)?);
+        }
+        let opened = format!("opened {}", options.source.describe());
+        link.report(StatusLevel::Info, STATUS_OPENED, &opened)?;
+        let feed_options = FeedOptions {
+            paced: options.source.paced(options.paced),
+        };
+        let feed = Feed::start(
+            self.name(),
+            source,
+            Arc::clone(&self.run.subscriptions),
+            link,
+            feed_options,
+            Arc::clone(&self.shared.stats),
+        )?;
+        self.feed = Some(feed);
+        Ok(())
+    }
+
+    /// csp stops the manager after its adapters: the feed's pushes are
+    /// already refused, and every published tick is in the sink.
+    fn stop(&mut self) -> Result<()> {
+        if let Some(feed) = self.feed.take() {
+            feed.stop()?;
+        }
+        if let Some(sink) = self.run.sink().take() {
+            sink.into_inner()?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,91 @@
+"""Graph-time wiring of the probe adapters in ``_native.testing``.
+
+They exercise the plumbing (bridge, guards, capsules) with any value type and
+with a fault injected at any callback; the tests use them, your graphs do not.
+"""
+
+from typing import Any, TypeVar
+
+import csp
+from csp import ts
+from csp.impl.wiring import input_adapter_def, output_adapter_def
+
+from csp_trade_tape._native import (
+    _c_api_adapter_manager_bridge,
+    _c_api_output_adapter,
+    _c_api_push_input_adapter,
+    testing,
+)
+
+T = TypeVar("T")
+TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str"}
+
+
+def type_name(typ: type) -> str:
+    return TYPE_NAMES.get(typ, typ.__name__)
+
+
+class ProbeManager:
+    """Graph-time manager of the Rust ``FaultyManager``."""
+
+    def __init__(self, fault: str | None = None, panic: bool = True) -> None:
+        self.fault = fault
+        self.panic = panic
+
+    def _create(self, engine: object, memo: object) -> object:
+        return _c_api_adapter_manager_bridge(engine, testing.faulty_manager_capsule(self.fault, self.panic))
+
+
+def _create_replay(mgr: object, engine: object, pytype: type, push_mode: int, scalars: tuple[Any, ...]) -> object:
+    typ, values, probe, fault, panic, keep_pushing = scalars
+    capsule = testing.replay_input_capsule(type_name(typ), values, probe, fault, panic, keep_pushing)
+    return _c_api_push_input_adapter(mgr, engine, pytype, push_mode, (capsule, None))
+
+
+def _create_recording(mgr: object, engine: object, scalars: tuple[Any, ...]) -> object:
+    typ, probe, fault, panic = scalars
+    capsule = testing.recording_output_capsule(type_name(typ), probe, fault, panic)
+    return _c_api_output_adapter(mgr, engine, (typ, capsule))
+
+
+_replay = input_adapter_def(
+    "replay_input",
+    _create_replay,
+    ts[T],
+    ProbeManager,
+    typ="T",
+    values=object,
+    probe=object,
+    fault=object,
+    panic=bool,
+    keep_pushing=bool,
+)
+
+_record = output_adapter_def(
+    "recording_output",
+    _create_recording,
+    ProbeManager,
+    input=ts[T],
+    typ="T",
+    probe=object,
+    fault=object,
+    panic=bool,
+)
+
+
+def replay(
+    manager: ProbeManager,
+    typ: type,
+    values: list[Any],
+    probe: Any,
+    fault: str | None = None,
+    panic: bool = True,
+    keep_pushing: bool = False,
+) -> Any:
+    """A ts[typ] that a Rust thread feeds with ``values`` (datetime/timedelta as ns)."""
+    return _replay(manager, typ, values, probe, fault, panic, keep_pushing, push_mode=csp.PushMode.NON_COLLAPSING)
+
+
+def record(manager: ProbeManager, x: Any, typ: type, probe: Any, fault: str | None = None, panic: bool = True) -> None:
+    """Sends ``x`` to a Rust output adapter that records every value into ``probe``."""
+    _record(manager, x, typ, probe, fault, panic)
