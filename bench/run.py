@@ -386,17 +386,44 @@ DATETIME_BASE = datetime(2020, 1, 1)
 
 
 class RustRecords:
-    """The record project's manager: a synthetic feed of demo records through
-    one subscription, published back to its output adapter, which checks them."""
+    """The plumbing's record benchmark adapters (a thread pushing the demo
+    records, an output adapter reading each into the Rust record and checking
+    it), and the record project's manager: a synthetic feed of demo records
+    through one subscription, published back to its output adapter."""
 
     name = "Rust"
 
-    def __init__(self) -> None:
+    def __init__(self, record: type) -> None:
         import csp_adapter_tape
+        from csp_adapter_acme._native import _c_api_output_adapter, _c_api_push_input_adapter, testing
 
-        self.package = csp_adapter_tape
+        self.package, self.testing = csp_adapter_tape, testing
+
+        def create_input(mgr: Any, engine: Any, pytype: type, push_mode: int, scalars: tuple[Any, ...]) -> Any:
+            probe, count = scalars
+            capsule = testing.bench_record_input_capsule(probe, count)
+            return _c_api_push_input_adapter(mgr, engine, pytype, push_mode, (capsule, None))
+
+        def create_output(mgr: Any, engine: Any, scalars: tuple[Any, ...]) -> Any:
+            probe, expected = scalars
+            return _c_api_output_adapter(mgr, engine, (record, testing.bench_record_output_capsule(probe, expected)))
+
+        self.input = input_adapter_def("rust_record_input", create_input, ts[record], probe=object, count=int)
+        self.output = output_adapter_def(
+            "rust_record_output", create_output, input=ts[record], probe=object, expected=int
+        )
 
     def records(self, count: int) -> dict[str, Any]:
+        probe = self.testing.BenchProbe()
+
+        @csp.graph
+        def graph() -> None:
+            self.output(self.input(probe, count, push_mode=csp.PushMode.NON_COLLAPSING), probe, count)
+
+        run_realtime(graph)
+        return dict(probe.results())
+
+    def routed_records(self, count: int) -> dict[str, Any]:
         manager = self.package.TapeAdapterManager(self.package.Synthetic(count))
 
         @csp.graph
@@ -509,11 +536,13 @@ class PythonRecords:
         return results
 
 
-def record_throughput(impls: list[Any], count: int, runs: int) -> dict[str, Any]:
-    """Records per second from the first push to the last record checked."""
+def record_throughput(impls: list[Any], count: int, runs: int, routed: bool = False) -> dict[str, Any]:
+    """Records per second from the first push to the last record checked. With
+    ``routed`` Rust's go through the record project's manager; C++ and Python
+    have none: their direct pairs are the reference either way."""
 
     def measure(impl: Any) -> float:
-        results = impl.records(count)
+        results = impl.routed_records(count) if routed and isinstance(impl, RustRecords) else impl.records(count)
         check_all(results, count)
         return count / ((results["last_receive_ns"] - results["first_push_ns"]) / 1e9)
 
@@ -690,8 +719,9 @@ def main() -> int:
     reference = build_reference()
     cpp = Cpp(reference)
     impls: list[Implementation] = [Rust(), cpp, Python(cpp)]
-    rust_records = RustRecords()
-    record = rust_records.package.TapeRecord
+    from csp_adapter_tape import TapeRecord as record
+
+    rust_records = RustRecords(record)
     cpp_records = CppRecords(reference, record)
     record_impls = [rust_records, cpp_records, PythonRecords(cpp_records, record)]
 
@@ -708,6 +738,7 @@ def main() -> int:
     results["throughput_routed_100_batched"] = throughput(impls, n, runs, routed_symbols=100, batch=100)
     results["output_path_sim"] = output_path(impls, n, runs)
     results["records"] = record_throughput(record_impls, n, runs)
+    results["records_routed"] = record_throughput(record_impls, n, runs, routed=True)
     results["latency"] = {
         f"{rate}": latency(impls, rate, int(rate * seconds_per_latency_run), latency_runs) for rate in (10_000, 100_000)
     }
@@ -732,6 +763,8 @@ def main() -> int:
     print(table("output path, sim", "ns/tick", results["output_path_sim"], "ns_per_tick", higher_is_better=False))
     label = "records (str, float, int, datetime) end to end, checked"
     print(table(label, "records/s", results["records"], "ticks_per_second"))
+    label = "records, routed by the manager, 1 symbol"
+    print(table(label, "records/s", results["records_routed"], "ticks_per_second"))
     for rate, figures in results["latency"].items():
         for key in ("p50_us", "p99_us", "max_us"):
             label = f"latency at {int(rate) // 1000}k/s, {key[:-3]}"

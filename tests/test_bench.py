@@ -18,6 +18,7 @@ MEASURES = [
     "throughput_routed_100_batched",
     "output_path_sim",
     "records",
+    "records_routed",
     "latency",
     "push_cost",
     "push_cost_batched",
@@ -47,6 +48,7 @@ def test_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
             assert results[measure][implementation]["ticks_per_second"] > 0
         assert results["output_path_sim"][implementation]["ns_per_tick"] > 0
         assert results["records"][implementation]["ticks_per_second"] > 0
+        assert results["records_routed"][implementation]["ticks_per_second"] > 0
         for rate in ("10000", "100000"):
             figures = results["latency"][rate][implementation]
             assert 0 < figures["p50_us"] <= figures["p99_us"] <= figures["max_us"]

@@ -17,7 +17,7 @@ use adapter_core::demo::DemoValue;
 use csp_api::{DateTime, Engine, OutputAdapter, Result};
 
 /// The csp type this adapter consumes: `ts[TradeTapeRecord]`.
-pub type OutputValue<'a> = TradeTapeRecord;
+pub type OutputValue<'a> = &'a TradeTapeRecord;
 
 /// A published value as the sink writes it and the demo checks it.
 pub type SinkValue = TradeTapeRecord;
@@ -94,7 +94,7 @@ impl OutputAdapter for TradeTapeOutputAdapter {
         let received = stats.next_received_index() + 1;
         if let Some(DemoCheck { first, step }) = self.check {
             let index = first + step * self.ticks;
-            if !SinkValue::is_demo(index, &value) {
+            if !SinkValue::is_demo(index, value) {
                 stats.record_mismatch(index, &SinkValue::demo(index), &value);
             }
         }
@@ -106,7 +106,7 @@ impl OutputAdapter for TradeTapeOutputAdapter {
             return Ok(());
         }
         if let Some(sink) = self.run.sink().as_mut() {
-            sink.write(engine.now(), &self.publication.symbol, &value)?;
+            sink.write(engine.now(), &self.publication.symbol, value)?;
         }
         Ok(())
     }

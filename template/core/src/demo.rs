@@ -85,7 +85,8 @@ impl DemoValue for str {
     fn is_demo(index: u64, value: &str) -> bool {
         value
             .strip_prefix(STR_PREFIX)
-            .is_some_and(|digits| is_canonical_decimal(digits) && digits.parse() == Ok(index))
+            .and_then(parse_canonical_decimal)
+            == Some(index)
     }
 }
 
@@ -119,11 +120,16 @@ impl DemoValue for TimeDelta {
     }
 }
 
-/// Digits only, with no leading zero unless the number is 0.
-fn is_canonical_decimal(digits: &str) -> bool {
-    !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && (digits == "0" || !digits.starts_with('0'))
+/// The number `digits` spells: digits only, no leading zero unless it is
+/// 0, and at most `u64::MAX`.
+fn parse_canonical_decimal(digits: &str) -> Option<u64> {
+    if digits.is_empty() || (digits.len() > 1 && digits.starts_with('0')) {
+        return None;
+    }
+    digits.bytes().try_fold(0_u64, |number, byte| {
+        let digit = byte.checked_sub(b'0').filter(|d| *d < 10)?;
+        number.checked_mul(10)?.checked_add(u64::from(digit))
+    })
 }
 
 #[cfg(test)]
@@ -165,6 +171,18 @@ mod tests {
         assert_eq!(str::demo(7), "tick-7");
         assert_eq!(DateTime::demo(2).as_nanos(), 1_577_836_800_000_002_000);
         assert_eq!(TimeDelta::demo(5).as_nanos(), 5_000);
+    }
+
+    #[test]
+    fn str_check_reads_every_u64() {
+        for i in [0, 9, 10, 99, 1_000_000, u64::MAX - 1, u64::MAX] {
+            assert!(str::is_demo(i, &str::demo(i)), "{i}");
+        }
+        assert!(
+            !str::is_demo(0, "tick-18446744073709551616"),
+            "past u64::MAX"
+        );
+        assert!(!str::is_demo(0, "tick-"));
     }
 
     #[test]

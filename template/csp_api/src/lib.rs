@@ -8,6 +8,7 @@
 //! becomes a Python exception raised from `csp.run`, never an abort.
 
 mod bench;
+mod bench_records;
 mod engine;
 mod error;
 mod feed;

@@ -9,6 +9,7 @@
 //! and types (it may have more); an adapter checks that when it starts, or
 //! at its first tick, and looks the fields up only then.
 
+use std::any::Any;
 use std::ffi::{CStr, CString, c_char};
 use std::ptr;
 
@@ -30,14 +31,20 @@ pub trait Record: Clone + std::fmt::Debug + Send + Sync + 'static {
     /// Reads the fields of a struct, one [`StructReader::read`] each, in order.
     #[doc(hidden)]
     fn read_fields(input: &mut StructReader<'_>) -> Result<Self>;
+
+    /// Reads the fields of a struct into `self`, reusing its strings' memory,
+    /// one [`StructReader::read_into`] each, in order.
+    #[doc(hidden)]
+    fn read_fields_into(&mut self, input: &mut StructReader<'_>) -> Result<()>;
 }
 
-/// The field handles of one `csp.Struct` type, in a record's field order.
+/// The field handles of one `csp.Struct` type, in a record's field order;
+/// an output adapter also keeps the record it reads each tick into.
 #[doc(hidden)]
-#[derive(Debug)]
 pub struct StructBinding {
     meta: ffi::CCspStructMetaHandle,
     fields: Vec<ffi::CCspStructFieldHandle>,
+    record: Option<Box<dyn Any + Send + Sync>>,
 }
 
 impl Default for StructBinding {
@@ -45,6 +52,7 @@ impl Default for StructBinding {
         Self {
             meta: ptr::null_mut(),
             fields: Vec::new(),
+            record: None,
         }
     }
 }
@@ -84,7 +92,11 @@ impl StructBinding {
             }
             fields.push(field);
         }
-        Ok(Self { meta, fields })
+        Ok(Self {
+            meta,
+            fields,
+            record: None,
+        })
     }
 }
 
@@ -133,6 +145,17 @@ impl StructReader<'_> {
         // SAFETY: a live struct of the binding's type, and a field of it.
         unsafe { F::read(self.source, field, name) }
     }
+
+    /// Reads the next field into `value`.
+    #[inline]
+    pub fn read_into<F: StructField>(&mut self, value: &mut F) -> Result<()> {
+        let (&field, &(name, _)) = self
+            .fields
+            .next()
+            .ok_or_else(|| Error::runtime("a record read more fields than it declares"))?;
+        // SAFETY: a live struct of the binding's type, and a field of it.
+        unsafe { value.read_into(self.source, field, name) }
+    }
 }
 
 impl<R: Record> PushValue for R {
@@ -177,11 +200,14 @@ impl<R: Record> PushValue for R {
     }
 }
 
-impl<R: Record> TickValue<'_> for R {
+impl<'a, R: Record> TickValue<'a> for &'a R {
     const TYPE: ValueType = ValueType::Struct;
 
     #[inline]
-    unsafe fn read_raw(input: ffi::CCspInputHandle, binding: &mut StructBinding) -> Result<Self> {
+    unsafe fn read_raw(
+        input: ffi::CCspInputHandle,
+        binding: &'a mut StructBinding,
+    ) -> Result<Self> {
         let mut source = ptr::null_mut();
         // SAFETY: forwarded from the caller; `source` is a valid out pointer.
         Error::check(unsafe { ffi::ccsp_input_get_last_struct(input, &mut source) })?;
@@ -190,12 +216,23 @@ impl<R: Record> TickValue<'_> for R {
         if meta != binding.meta {
             // The first tick, or a struct of a derived type.
             // SAFETY: a live struct's type.
-            *binding = unsafe { StructBinding::resolve::<R>(meta) }?;
+            let fresh = unsafe { StructBinding::resolve::<R>(meta) }?;
+            (binding.meta, binding.fields) = (fresh.meta, fresh.fields);
         }
-        R::read_fields(&mut StructReader {
+        let StructBinding { fields, record, .. } = binding;
+        let mut reader = StructReader {
             source,
-            fields: binding.fields.iter().zip(R::FIELDS.iter()),
-        })
+            fields: fields.iter().zip(R::FIELDS.iter()),
+        };
+        match record.as_mut().and_then(|last| last.downcast_mut::<R>()) {
+            Some(last) => last.read_fields_into(&mut reader)?,
+            None => *record = Some(Box::new(R::read_fields(&mut reader)?)),
+        }
+        let record: &'a Option<Box<dyn Any + Send + Sync>> = record;
+        record
+            .as_ref()
+            .and_then(|last| last.downcast_ref::<R>())
+            .ok_or_else(|| Error::runtime("the record read was not kept"))
     }
 }
 
@@ -222,6 +259,22 @@ pub trait StructField: Sized {
         field: ffi::CCspStructFieldHandle,
         name: &str,
     ) -> Result<Self>;
+
+    /// Reads the field into `self` (a string keeps its memory).
+    ///
+    /// # Safety
+    /// As for `read`.
+    #[doc(hidden)]
+    unsafe fn read_into(
+        &mut self,
+        source: ffi::CCspStructHandle,
+        field: ffi::CCspStructFieldHandle,
+        name: &str,
+    ) -> Result<()> {
+        // SAFETY: forwarded from the caller.
+        *self = unsafe { Self::read(source, field, name) }?;
+        Ok(())
+    }
 }
 
 macro_rules! struct_field {
@@ -327,22 +380,55 @@ impl StructField for String {
         field: ffi::CCspStructFieldHandle,
         name: &str,
     ) -> Result<Self> {
-        let mut data: *const c_char = ptr::null();
-        let mut len = 0usize;
-        // SAFETY: forwarded from the caller; both out pointers are valid.
-        let code = unsafe { ffi::ccsp_struct_get_string(source, field, &mut data, &mut len) };
-        if code == ffi::CCSP_ERROR_KEY_NOT_FOUND {
-            return Err(unset(name));
-        }
-        Error::check(code)?;
-        if len == 0 {
-            return Ok(String::new());
-        }
-        // SAFETY: the bridge points at `len` bytes of the live struct.
-        let bytes = unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) };
-        String::from_utf8(bytes.to_vec())
-            .map_err(|e| Error::value(format!("field {name:?} is not UTF-8: {e}")))
+        // SAFETY: forwarded from the caller.
+        unsafe { read_str(source, field, name) }.map(str::to_owned)
     }
+
+    #[inline]
+    unsafe fn read_into(
+        &mut self,
+        source: ffi::CCspStructHandle,
+        field: ffi::CCspStructFieldHandle,
+        name: &str,
+    ) -> Result<()> {
+        // SAFETY: forwarded from the caller.
+        let text = unsafe { read_str(source, field, name) }?;
+        self.clear();
+        self.push_str(text);
+        Ok(())
+    }
+}
+
+/// A str field of a live struct, borrowed from it.
+///
+/// # Safety
+/// As for [`StructField::read`]; the text lives as long as the struct does
+/// and the field is unchanged.
+unsafe fn read_str<'s>(
+    source: ffi::CCspStructHandle,
+    field: ffi::CCspStructFieldHandle,
+    name: &str,
+) -> Result<&'s str> {
+    let mut data: *const c_char = ptr::null();
+    let mut len = 0usize;
+    // SAFETY: forwarded from the caller; both out pointers are valid.
+    let code = unsafe { ffi::ccsp_struct_get_string(source, field, &mut data, &mut len) };
+    if code == ffi::CCSP_ERROR_KEY_NOT_FOUND {
+        return Err(unset(name));
+    }
+    Error::check(code)?;
+    if len == 0 {
+        return Ok("");
+    }
+    // SAFETY: the bridge points at `len` bytes of the live struct.
+    let bytes = unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) };
+    if bytes.is_ascii() {
+        // SAFETY: ASCII is UTF-8 (and checking for it first is several times
+        // cheaper than full validation, for the short strings records hold).
+        return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
+    std::str::from_utf8(bytes)
+        .map_err(|e| Error::value(format!("field {name:?} is not UTF-8: {e}")))
 }
 
 macro_rules! optional_field {
@@ -375,6 +461,29 @@ macro_rules! optional_field {
                 }
                 // SAFETY: forwarded from the caller.
                 unsafe { <$rust as StructField>::read(source, field, name) }.map(Some)
+            }
+
+            #[inline]
+            unsafe fn read_into(
+                &mut self,
+                source: ffi::CCspStructHandle,
+                field: ffi::CCspStructFieldHandle,
+                name: &str,
+            ) -> Result<()> {
+                // SAFETY: forwarded from the caller.
+                if !unsafe { ffi::ccsp_struct_field_is_set(source, field) } {
+                    *self = None;
+                    return Ok(());
+                }
+                match self {
+                    // SAFETY: forwarded from the caller.
+                    Some(value) => unsafe { value.read_into(source, field, name) },
+                    None => {
+                        // SAFETY: forwarded from the caller.
+                        *self = Some(unsafe { <$rust as StructField>::read(source, field, name) }?);
+                        Ok(())
+                    }
+                }
             }
         }
     )*};
@@ -447,6 +556,14 @@ macro_rules! record {
                 Ok(Self {
                     $($field: input.read()?,)*
                 })
+            }
+
+            fn read_fields_into(
+                &mut self,
+                input: &mut $crate::StructReader<'_>,
+            ) -> $crate::Result<()> {
+                $(input.read_into(&mut self.$field)?;)*
+                Ok(())
             }
         }
 

@@ -19,13 +19,13 @@ use super::output::{OutputAdapter, output_adapter_capsule};
 use adapter_core::DateTime;
 
 #[derive(Default)]
-struct BenchState {
-    pushed: AtomicI64,
-    first_push_ns: AtomicI64,
+pub(crate) struct BenchState {
+    pub(crate) pushed: AtomicI64,
+    pub(crate) first_push_ns: AtomicI64,
     push_loop_ns: AtomicI64,
-    received: AtomicI64,
-    mismatches: AtomicI64,
-    last_receive_ns: AtomicI64,
+    pub(crate) received: AtomicI64,
+    pub(crate) mismatches: AtomicI64,
+    pub(crate) last_receive_ns: AtomicI64,
     latencies: Mutex<Vec<i64>>,
 }
 
@@ -33,7 +33,16 @@ struct BenchState {
 #[pyclass(frozen, name = "BenchProbe")]
 #[derive(Default)]
 pub struct PyBenchProbe {
-    state: Arc<BenchState>,
+    pub(crate) state: Arc<BenchState>,
+}
+
+impl PyBenchProbe {
+    /// Another handle on the same results.
+    pub(crate) fn share(&self) -> Self {
+        Self {
+            state: Arc::clone(&self.state),
+        }
+    }
 }
 
 #[pymethods]
@@ -63,7 +72,7 @@ impl PyBenchProbe {
     }
 }
 
-fn now_ns() -> i64 {
+pub(crate) fn now_ns() -> i64 {
     DateTime::now().as_nanos()
 }
 

@@ -8,7 +8,7 @@
 //! | `str`        | `str` (pushes `&str`)     | `&str`                  |
 //! | `datetime`   | [`DateTime`]              | [`DateTime`]            |
 //! | `timedelta`  | [`TimeDelta`]             | [`TimeDelta`]           |
-//! | a `csp.Struct` | a [`Record`](crate::Record) (pushes `&R`) | the record `R` |
+//! | a `csp.Struct` | a [`Record`](crate::Record) (pushes `&R`) | `&R` |
 
 use std::fmt;
 use std::ptr;
@@ -107,9 +107,11 @@ pub trait TickValue<'a>: Sized {
 
     /// # Safety
     /// `input` must be the input handle of the running `execute` callback;
-    /// `binding` is the adapter's own, kept from tick to tick.
+    /// `binding` is the adapter's own, kept from tick to tick (a record is
+    /// read into it).
     #[doc(hidden)]
-    unsafe fn read_raw(input: ffi::CCspInputHandle, binding: &mut StructBinding) -> Result<Self>;
+    unsafe fn read_raw(input: ffi::CCspInputHandle, binding: &'a mut StructBinding)
+    -> Result<Self>;
 }
 
 macro_rules! scalar_value {

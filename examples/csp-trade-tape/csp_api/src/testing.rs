@@ -1,7 +1,7 @@
 //! Adapters that exercise the plumbing itself, for the generated tests:
 //! fault injection at every callback, replay and recording of arbitrary
 //! values of every type, counts of the objects handed to the engine, and the
-//! benchmark adapters of `bench.rs`.
+//! benchmark adapters of `bench.rs` and `bench_records.rs`.
 //! Python reaches them as `<package>._native.testing`; your adapters do not
 //! use them.
 
@@ -15,6 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use super::bench;
+use super::bench_records;
 use super::engine::Engine;
 use super::error::{Error, ErrorKind, Result};
 use super::feed::{Feed, FeedOptions, Subscriptions};
@@ -651,6 +652,14 @@ pub fn add_testing_module(parent: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<bench::PyBenchProbe>()?;
     module.add_function(wrap_pyfunction!(bench::bench_input_capsule, &module)?)?;
     module.add_function(wrap_pyfunction!(bench::bench_output_capsule, &module)?)?;
+    module.add_function(wrap_pyfunction!(
+        bench_records::bench_record_input_capsule,
+        &module
+    )?)?;
+    module.add_function(wrap_pyfunction!(
+        bench_records::bench_record_output_capsule,
+        &module
+    )?)?;
     let points: Vec<_> = POINTS.iter().map(|(name, _)| *name).collect();
     module.add("FAULT_POINTS", points)?;
     parent.add_submodule(&module)
