@@ -5,9 +5,9 @@
 CPython and numpy keep memory until exit by design, so only errors and
 definite leaks whose stacks pass through the adapter's extension (the Rust
 code and the C++ bridge in ``_native*.so``) count. One kind is csp's own and
-listed apart: push events still queued when a run ends, which csp 0.19.1's
-engine never frees (any push adapter's, C++ ones too); the tests that end a
-graph while a thread pushes flat out leave some. Prints valgrind's summary and
+listed apart: push events (values and statuses) still queued when a run ends,
+which csp 0.19.1's engine never frees (any push adapter's, C++ ones too); the
+tests that end a graph while a thread pushes flat out leave some. Prints valgrind's summary and
 the records; exits 1 if any is the adapter's.
 """
 
@@ -18,8 +18,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-# An allocation made in a ccsp_push_* call: the engine's PushEvent for that value.
-QUEUED_PUSH_EVENT = re.compile(r"operator new.*\n\s+by 0x[0-9A-F]+: ccsp_push_")
+# An allocation made in a ccsp_push_* call (the engine's PushEvent for that
+# value), or in csp's pushStatus for ccsp_adapter_manager_push_status (a status
+# is a push event too).
+QUEUED_PUSH_EVENT = re.compile(
+    r"operator new.*\n\s+by 0x[0-9A-F]+: (ccsp_push_|csp::AdapterManager::pushStatus\(.*\n\s+by 0x[0-9A-F]+: "
+    r"ccsp_adapter_manager_push_status)"
+)
 OURS = re.compile(r"_native[^ ]*\.so|csp_c_api_bridge|csp_api::|adapter_core::")
 VALGRIND = [
     "valgrind",
