@@ -19,6 +19,7 @@ EXPECTED_FILES = [
     "Makefile",
     "README.md",
     "build.rs",
+    "rustfmt.toml",
     "core/Cargo.toml",
     "core/src/demo.rs",
     "core/src/events.rs",
@@ -207,3 +208,22 @@ def test_record_fields_render_into_both_languages(
     for args in (["check", "."], ["format", "--check", "."]):
         completed = subprocess.run([*ruff, *args], cwd=project, capture_output=True, text=True, check=False)
         assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+@pytest.mark.parametrize("answers", [{}, {"input_type": "struct", "output_type": "float"}], ids=["default", "struct"])
+def test_make_format_changes_nothing_in_a_fresh_rendering(copie_session, answers: dict[str, str]) -> None:
+    result = copie_session.copy(extra_answers=answers)
+    assert result.exit_code == 0, result.exception
+    project = result.project_dir
+
+    # Tool caches (.ruff_cache) are .gitignored: only the project's own files count.
+    def own_files() -> dict[Path, bytes]:
+        return {path: path.read_bytes() for path in text_files(project) if ".ruff_cache" not in path.parts}
+
+    before = own_files()
+    make = [require("make"), "format", f"PY={sys.executable}"]
+    completed = subprocess.run(make, cwd=project, capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    after = own_files()
+    assert sorted(map(str, after)) == sorted(map(str, before)), "make format added or removed files"
+    assert [str(path) for path in before if after[path] != before[path]] == []
