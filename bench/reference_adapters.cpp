@@ -46,18 +46,16 @@ struct Results
 
 Results g_results;
 
-class ReferenceInput final : public csp::PushInputAdapter
+// A push input adapter that pushes from a thread of its own (run()).
+class ThreadedInput : public csp::PushInputAdapter
 {
 public:
-    ReferenceInput( csp::Engine * engine, csp::CspTypePtr & type, csp::PushMode mode, int64_t count, int64_t rate, int64_t batch )
-        : csp::PushInputAdapter( engine, type, mode ), m_count( count ), m_rate( rate ), m_batch( batch )
-    {
-    }
+    using csp::PushInputAdapter::PushInputAdapter;
 
     void start( csp::DateTime, csp::DateTime ) override
     {
         m_running = true;
-        m_thread = std::thread( [this]() { m_rate > 0 ? paced() : flatOut(); } );
+        m_thread = std::thread( [this]() { run(); } );
     }
 
     void stop() override
@@ -67,7 +65,26 @@ public:
             m_thread.join();
     }
 
+protected:
+    virtual void run() = 0;
+
+    std::atomic<bool> m_running{ false };
+
 private:
+    std::thread m_thread;
+};
+
+class ReferenceInput final : public ThreadedInput
+{
+public:
+    ReferenceInput( csp::Engine * engine, csp::CspTypePtr & type, csp::PushMode mode, int64_t count, int64_t rate, int64_t batch )
+        : ThreadedInput( engine, type, mode ), m_count( count ), m_rate( rate ), m_batch( batch )
+    {
+    }
+
+private:
+    void run() override { m_rate > 0 ? paced() : flatOut(); }
+
     void flatOut()
     {
         auto started = std::chrono::steady_clock::now();
@@ -110,8 +127,6 @@ private:
     }
 
     int64_t m_count, m_rate, m_batch;
-    std::atomic<bool> m_running{ false };
-    std::thread m_thread;
 };
 
 class ReferenceOutput final : public csp::OutputAdapter
@@ -178,29 +193,16 @@ const csp::StructMeta & metaOf( const csp::CspTypePtr & type )
 }
 
 // Pushes records 0 .. count-1 of the demo rule from a thread, one at a time.
-class ReferenceRecordInput final : public csp::PushInputAdapter
+class ReferenceRecordInput final : public ThreadedInput
 {
 public:
     ReferenceRecordInput( csp::Engine * engine, csp::CspTypePtr & type, csp::PushMode mode, int64_t count )
-        : csp::PushInputAdapter( engine, type, mode ), m_meta( metaOf( type ) ), m_fields( m_meta ), m_count( count )
+        : ThreadedInput( engine, type, mode ), m_meta( metaOf( type ) ), m_fields( m_meta ), m_count( count )
     {
-    }
-
-    void start( csp::DateTime, csp::DateTime ) override
-    {
-        m_running = true;
-        m_thread = std::thread( [this]() { run(); } );
-    }
-
-    void stop() override
-    {
-        m_running = false;
-        if( m_thread.joinable() )
-            m_thread.join();
     }
 
 private:
-    void run()
+    void run() override
     {
         g_results.firstPushNs = nowNs();
         int64_t i = 0;
@@ -219,8 +221,6 @@ private:
     const csp::StructMeta & m_meta;
     RecordFields m_fields;
     int64_t m_count;
-    std::atomic<bool> m_running{ false };
-    std::thread m_thread;
 };
 
 // Checks that record j is the demo rule's record j, field by field.

@@ -163,6 +163,20 @@ def run_realtime(graph: Callable[[], None]) -> None:
     csp.run(graph, endtime=timedelta(seconds=120), realtime=True)
 
 
+def through_manager(manager: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """Runs a generated manager's feed to its end, each symbol in ``names``
+    subscribed and published back to the output adapter; returns its stats."""
+
+    @csp.graph
+    def graph() -> None:
+        for name in names:
+            manager.publish(manager.subscribe(name), name)
+        csp.stop_engine(feed_ended(manager.status()))
+
+    run_realtime(graph)
+    return dict(manager.stats())
+
+
 class Rust(Implementation):
     """The generated project: its manager and demo adapters (routed throughput,
     output path) and the plumbing's benchmark adapters (direct throughput,
@@ -198,23 +212,7 @@ class Rust(Implementation):
         batch, each published back to the output adapter."""
         names = tuple(f"S{i}" for i in range(symbols))
         feed = self.package.Synthetic(count, symbols=names, batch_size=batch)
-        manager = self.package.AcmeAdapterManager(feed)
-
-        @csp.graph
-        def graph() -> None:
-            for name in names:
-                manager.publish(manager.subscribe(name), name)
-            csp.stop_engine(feed_ended(manager.status()))
-
-        run_realtime(graph)
-        stats = manager.stats()
-        return {
-            "pushed": stats["pushed"],
-            "received": stats["received"],
-            "mismatches": stats["mismatches"],
-            "first_push_ns": stats["first_push_ns"],
-            "last_receive_ns": stats["last_receive_ns"],
-        }
+        return through_manager(self.package.AcmeAdapterManager(feed), names)
 
     def push_and_consume(self, count: int, rate: int, batch: int, latency: bool) -> dict[str, Any]:
         probe = self.testing.BenchProbe()
@@ -282,21 +280,34 @@ class Cpp(Implementation):
         return seconds
 
 
-class PyBenchInput(PushInputAdapter):
-    def __init__(self, count: int, rate: int, results: dict[str, Any]) -> None:
-        self._count, self._rate, self._results = count, rate, results
+class ThreadedInput(PushInputAdapter):
+    """A Python push adapter that pushes from a thread of its own (``_target``)."""
+
+    def __init__(self) -> None:
         self._running = False
         self._thread: threading.Thread | None = None
 
+    def _target(self) -> Callable[[], None]:
+        raise NotImplementedError
+
     def start(self, starttime: datetime, endtime: datetime) -> None:
         self._running = True
-        self._thread = threading.Thread(target=self._paced if self._rate else self._flat_out, daemon=True)
+        self._thread = threading.Thread(target=self._target(), daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._running = False
         if self._thread:
             self._thread.join()
+
+
+class PyBenchInput(ThreadedInput):
+    def __init__(self, count: int, rate: int, results: dict[str, Any]) -> None:
+        super().__init__()
+        self._count, self._rate, self._results = count, rate, results
+
+    def _target(self) -> Callable[[], None]:
+        return self._paced if self._rate else self._flat_out
 
     def _flat_out(self) -> None:
         started = time.perf_counter_ns()
@@ -424,15 +435,7 @@ class RustRecords:
         return dict(probe.results())
 
     def routed_records(self, count: int) -> dict[str, Any]:
-        manager = self.package.TapeAdapterManager(self.package.Synthetic(count))
-
-        @csp.graph
-        def graph() -> None:
-            manager.publish(manager.subscribe("A"), "A")
-            csp.stop_engine(feed_ended(manager.status()))
-
-        run_realtime(graph)
-        return dict(manager.stats())
+        return through_manager(self.package.TapeAdapterManager(self.package.Synthetic(count)), ("A",))
 
 
 class CppRecords:
@@ -464,21 +467,13 @@ class CppRecords:
         return dict(self.module.results())
 
 
-class PyRecordInput(PushInputAdapter):
+class PyRecordInput(ThreadedInput):
     def __init__(self, record: type, count: int, results: dict[str, Any]) -> None:
+        super().__init__()
         self._record, self._count, self._results = record, count, results
-        self._running = False
-        self._thread: threading.Thread | None = None
 
-    def start(self, starttime: datetime, endtime: datetime) -> None:
-        self._running = True
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._running = False
-        if self._thread:
-            self._thread.join()
+    def _target(self) -> Callable[[], None]:
+        return self._run
 
     def _run(self) -> None:
         self._results["first_push_ns"] = time.time_ns()

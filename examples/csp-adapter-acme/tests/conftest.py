@@ -5,7 +5,7 @@ import csv
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import csp
 from csp import ts
@@ -17,6 +17,7 @@ from csp_adapter_acme.adapters import OUTPUT_TYPE as OUTPUT
 
 OPTIONAL_FIELDS: frozenset[str] = frozenset()
 
+T = TypeVar("T")
 DEADLINE = timedelta(seconds=30)
 T0 = datetime(2020, 1, 1)
 
@@ -31,6 +32,17 @@ def run_realtime(
 def to_output(values: ts[INPUT], first: int = 0, step: int = 1) -> ts[OUTPUT]:
     """A symbol's demo values (event ``first + step * j``) as the output adapter's demo values."""
     return values
+
+
+@csp.node
+def stop_after(x: ts[T], n: int):  # type: ignore[valid-type]
+    """Stops the engine once ``x`` has ticked ``n`` times."""
+    with csp.state():
+        s_seen = 0
+    if csp.ticked(x):
+        s_seen += 1
+        if s_seen == n:
+            csp.stop_engine()
 
 
 @csp.node

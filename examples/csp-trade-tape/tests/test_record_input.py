@@ -7,7 +7,7 @@ from typing import Any
 
 import csp
 import pytest
-from conftest import fields_of, records, run_realtime, write_events
+from conftest import fields_of, records, run_realtime, stop_after, write_events
 from csp.impl.struct import define_struct
 from csp.impl.wiring import input_adapter_def
 from hypothesis import HealthCheck, given, settings
@@ -27,16 +27,6 @@ Manager = TradeTapeAdapterManager
 Record = TradeTapeRecord
 T0 = datetime(2020, 1, 1)
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-@csp.node
-def stop_after(x: csp.ts[Record], count: int) -> None:
-    with csp.state():
-        s_seen = 0
-    if csp.ticked(x):
-        s_seen += 1
-        if s_seen == count:
-            csp.stop_engine()
 
 
 def test_records_from_a_file_tick_exactly(tmp_path: Path) -> None:

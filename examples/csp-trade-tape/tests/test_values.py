@@ -3,10 +3,11 @@
 import math
 import struct
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import csp
 import pytest
+from conftest import stop_after
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from probes import ProbeManager, record, replay
@@ -24,18 +25,7 @@ STRATEGIES: dict[type, st.SearchStrategy[Any]] = {
     datetime: NANOS,
     timedelta: NANOS,
 }
-T = TypeVar("T")
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-@csp.node
-def stop_after(x: csp.ts[T], n: int):  # type: ignore[valid-type]
-    with csp.state():
-        s_seen = 0
-    if csp.ticked(x):
-        s_seen += 1
-        if s_seen == n:
-            csp.stop_engine()
 
 
 def round_trip(typ: type, values: list[Any]) -> list[Any]:

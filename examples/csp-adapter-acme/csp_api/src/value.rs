@@ -230,7 +230,18 @@ impl<'a> TickValue<'a> for &'a str {
         // SAFETY: the bridge points at `len` bytes of engine memory that stay
         // valid until `execute` returns, which bounds the lifetime 'a.
         let bytes = unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) };
-        std::str::from_utf8(bytes)
-            .map_err(|e| Error::value(format!("the input's str value is not UTF-8: {e}")))
+        utf8(bytes).map_err(|e| Error::value(format!("the input's str value is not UTF-8: {e}")))
     }
+}
+
+/// `bytes` as text when they are UTF-8. ASCII is checked first: that is
+/// several times cheaper than full validation for the short strings values
+/// and records usually hold.
+#[inline]
+pub(crate) fn utf8(bytes: &[u8]) -> std::result::Result<&str, std::str::Utf8Error> {
+    if bytes.is_ascii() {
+        // SAFETY: ASCII is UTF-8.
+        return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
+    std::str::from_utf8(bytes)
 }

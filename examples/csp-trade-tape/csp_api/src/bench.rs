@@ -110,13 +110,18 @@ impl PushInputAdapter for BenchInput {
     }
 
     fn stop(&mut self) -> Result<()> {
-        self.running.store(false, Ordering::SeqCst);
-        match self.worker.take() {
-            Some(worker) => worker
-                .join()
-                .map_err(|_| Error::runtime("the bench thread could not be joined")),
-            None => Ok(()),
-        }
+        stop_worker(&self.running, self.worker.take())
+    }
+}
+
+/// Tells a benchmark input's thread to stop and joins it.
+pub(crate) fn stop_worker(running: &AtomicBool, worker: Option<JoinHandle<()>>) -> Result<()> {
+    running.store(false, Ordering::SeqCst);
+    match worker {
+        Some(worker) => worker
+            .join()
+            .map_err(|_| Error::runtime("the bench thread could not be joined")),
+        None => Ok(()),
     }
 }
 

@@ -12,9 +12,9 @@ use std::thread::JoinHandle;
 
 use pyo3::prelude::*;
 
-use super::bench::{PyBenchProbe, now_ns};
+use super::bench::{PyBenchProbe, now_ns, stop_worker};
 use super::engine::Engine;
-use super::error::{Error, Result};
+use super::error::Result;
 use super::input::{PushInputAdapter, Pusher, push_input_adapter_capsule};
 use super::output::{OutputAdapter, output_adapter_capsule};
 use adapter_core::DateTime;
@@ -76,13 +76,7 @@ impl PushInputAdapter for RecordInput {
     }
 
     fn stop(&mut self) -> Result<()> {
-        self.running.store(false, Ordering::SeqCst);
-        match self.worker.take() {
-            Some(worker) => worker
-                .join()
-                .map_err(|_| Error::runtime("the bench thread could not be joined")),
-            None => Ok(()),
-        }
+        stop_worker(&self.running, self.worker.take())
     }
 }
 

@@ -15,7 +15,7 @@ use std::ptr;
 
 use super::error::{Error, Result};
 use super::ffi;
-use super::value::{PushValue, TickValue, ValueType};
+use super::value::{PushValue, TickValue, ValueType, utf8};
 use adapter_core::{DateTime, TimeDelta};
 
 /// A Rust struct that is a `csp.Struct` value; implemented by
@@ -138,10 +138,7 @@ impl StructReader<'_> {
     /// Reads the next field.
     #[inline]
     pub fn read<F: StructField>(&mut self) -> Result<F> {
-        let (&field, &(name, _)) = self
-            .fields
-            .next()
-            .ok_or_else(|| Error::runtime("a record read more fields than it declares"))?;
+        let (field, name) = self.next_field()?;
         // SAFETY: a live struct of the binding's type, and a field of it.
         unsafe { F::read(self.source, field, name) }
     }
@@ -149,12 +146,16 @@ impl StructReader<'_> {
     /// Reads the next field into `value`.
     #[inline]
     pub fn read_into<F: StructField>(&mut self, value: &mut F) -> Result<()> {
-        let (&field, &(name, _)) = self
-            .fields
-            .next()
-            .ok_or_else(|| Error::runtime("a record read more fields than it declares"))?;
+        let (field, name) = self.next_field()?;
         // SAFETY: a live struct of the binding's type, and a field of it.
         unsafe { value.read_into(self.source, field, name) }
+    }
+
+    fn next_field(&mut self) -> Result<(ffi::CCspStructFieldHandle, &'static str)> {
+        self.fields
+            .next()
+            .map(|(&field, &(name, _))| (field, name))
+            .ok_or_else(|| Error::runtime("a record read more fields than it declares"))
     }
 }
 
@@ -422,13 +423,7 @@ unsafe fn read_str<'s>(
     }
     // SAFETY: the bridge points at `len` bytes of the live struct.
     let bytes = unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) };
-    if bytes.is_ascii() {
-        // SAFETY: ASCII is UTF-8 (and checking for it first is several times
-        // cheaper than full validation, for the short strings records hold).
-        return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
-    }
-    std::str::from_utf8(bytes)
-        .map_err(|e| Error::value(format!("field {name:?} is not UTF-8: {e}")))
+    utf8(bytes).map_err(|e| Error::value(format!("field {name:?} is not UTF-8: {e}")))
 }
 
 macro_rules! optional_field {
