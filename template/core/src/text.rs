@@ -116,6 +116,15 @@ impl TextValue for DateTime {
     }
 }
 
+/// The events file's form: `2020-01-01T00:00:00.000000001Z`.
+impl std::fmt::Display for DateTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = String::new();
+        self.write_text(&mut text);
+        f.write_str(&text)
+    }
+}
+
 impl TextValue for TimeDelta {
     type Owned = TimeDelta;
 

@@ -18,12 +18,18 @@ use super::record::StructBinding;
 use super::user_data::{
     UserData, capsule_or_release, into_user_data, release_user_data, user_data_mut,
 };
-use super::value::{PushValue, ValueType};
+use super::value::{AdapterHandle, PushValue};
 use adapter_core::DateTime;
 
 /// A push input adapter: csp calls `start` when the graph starts and `stop`
 /// when it ends; in between, the adapter pushes values with the [`Pusher`]
 /// it got in `start`, typically from a thread of its own.
+///
+/// In a simulation (`csp.run(realtime=False)`) the same adapter is a managed
+/// sim input adapter of its manager: its [`Pusher`] ticks at the engine's
+/// time and only from inside the manager's
+/// [`process_next_sim_time_slice`](crate::AdapterManager::process_next_sim_time_slice),
+/// which is where the manager's feed pushes in a simulation.
 pub trait PushInputAdapter: Send + 'static {
     /// The value type it pushes (`bool`, `i64`, `f64`, `str`, `DateTime`, `TimeDelta`,
     /// or a [`Record`](crate::Record)).
@@ -53,7 +59,7 @@ pub struct Pusher<T: PushValue + ?Sized> {
 
 struct PushTarget {
     name: String,
-    adapter: ffi::CCspPushInputAdapterHandle,
+    adapter: AdapterHandle,
     /// What the pushed type looked up when the adapter started.
     binding: StructBinding,
     engine: ffi::CCspEngineHandle,
@@ -109,8 +115,8 @@ impl<T: PushValue + ?Sized> Pusher<T> {
         })
     }
 
-    /// Pushes all `values` as one batch: the engine receives them together.
-    /// Returns how many were pushed.
+    /// Pushes all `values` as one batch: the engine receives them together
+    /// (in a simulation: at the current time). Returns how many were pushed.
     pub fn push_batch<'v, I>(&self, values: I) -> Result<usize>
     where
         I: IntoIterator<Item = T::Arg<'v>>,
@@ -151,11 +157,15 @@ impl<T: PushValue + ?Sized> Pusher<T> {
     }
 }
 
-/// A bridge push batch, destroyed (and so flushed) on drop.
+/// A bridge push batch, destroyed (and so flushed) on drop; none (a null
+/// handle) for a managed sim adapter, which ticks each push at once.
 struct Batch(ffi::CCspPushBatchHandle);
 
 impl Batch {
-    fn new(adapter: ffi::CCspPushInputAdapterHandle) -> Result<Self> {
+    fn new(adapter: AdapterHandle) -> Result<Self> {
+        let AdapterHandle::Push(adapter) = adapter else {
+            return Ok(Self(std::ptr::null_mut()));
+        };
         // SAFETY: the adapter is started and alive (checked by the caller).
         let handle = unsafe { ffi::ccsp_push_batch_new(adapter) };
         if handle.is_null() {
@@ -165,6 +175,9 @@ impl Batch {
     }
 
     fn flush(&self) -> Result<()> {
+        if self.0.is_null() {
+            return Ok(());
+        }
         // SAFETY: the batch is live.
         Error::check(unsafe { ffi::ccsp_push_batch_flush(self.0) })
     }
@@ -172,8 +185,10 @@ impl Batch {
 
 impl Drop for Batch {
     fn drop(&mut self) {
-        // SAFETY: the batch is live and dropped once.
-        unsafe { ffi::ccsp_push_batch_destroy(self.0) };
+        if !self.0.is_null() {
+            // SAFETY: the batch is live and dropped once.
+            unsafe { ffi::ccsp_push_batch_destroy(self.0) };
+        }
     }
 }
 
@@ -210,6 +225,7 @@ pub fn push_input_adapter_capsule<A: PushInputAdapter>(
         stop: Some(input_stop::<A>),
         destroy: Some(release_user_data::<InputShim<A>>),
         value_type: <A::Value as PushValue>::TYPE.to_raw(),
+        start_managed_sim: Some(input_start_sim::<A>),
     };
     // SAFETY: the vtable is fully initialised; on success the capsule owns
     // user_data and destroys it exactly once (itself, or via the adapter).
@@ -237,38 +253,66 @@ unsafe extern "C" fn input_start<A: PushInputAdapter>(
 ) -> ffi::CCspErrorCode {
     // SAFETY: the bridge passes back the user_data it got from us.
     let shim = unsafe { user_data_mut::<InputShim<A>>(user_data) };
-    let context = format!("{} start", shim.name);
-    guard::call(&context, || {
-        // SAFETY: the adapter handle is live during start.
-        let graph_type = ValueType::from_raw(unsafe { ffi::ccsp_push_input_adapter_type(adapter) });
-        let pushed_type = <A::Value as PushValue>::TYPE;
-        if graph_type != pushed_type {
-            return Err(Error::type_mismatch(format!(
-                "{} pushes {pushed_type} but the graph declared its time series as ts[{graph_type}]",
-                shim.name
-            )));
-        }
-        // SAFETY: the adapter handle is live during start.
-        let binding = unsafe { <A::Value as PushValue>::bind(adapter) }
-            .map_err(|error| error.context(&shim.name))?;
-        let target = Arc::new(PushTarget {
-            name: shim.name.clone(),
-            adapter,
-            binding,
-            engine,
-            gate: Gate::default(),
-        });
-        shim.target = Some(Arc::clone(&target));
-        let pusher = Pusher {
-            target,
-            _value: PhantomData,
-        };
-        shim.adapter.start(
-            pusher,
-            DateTime::from_nanos(start),
-            DateTime::from_nanos(end),
-        )
-    })
+    // SAFETY: the adapter handle is live during start.
+    unsafe { shim.start(engine, AdapterHandle::Push(adapter), start, end) }
+}
+
+unsafe extern "C" fn input_start_sim<A: PushInputAdapter>(
+    user_data: *mut c_void,
+    engine: ffi::CCspEngineHandle,
+    adapter: ffi::CCspManagedSimInputAdapterHandle,
+    start: ffi::CCspDateTime,
+    end: ffi::CCspDateTime,
+) -> ffi::CCspErrorCode {
+    // SAFETY: the bridge passes back the user_data it got from us.
+    let shim = unsafe { user_data_mut::<InputShim<A>>(user_data) };
+    // SAFETY: the adapter handle is live during start.
+    unsafe { shim.start(engine, AdapterHandle::Sim(adapter), start, end) }
+}
+
+impl<A: PushInputAdapter> InputShim<A> {
+    /// # Safety
+    /// `engine` and `adapter` must be live, during the adapter's start.
+    unsafe fn start(
+        &mut self,
+        engine: ffi::CCspEngineHandle,
+        adapter: AdapterHandle,
+        start: ffi::CCspDateTime,
+        end: ffi::CCspDateTime,
+    ) -> ffi::CCspErrorCode {
+        let context = format!("{} start", self.name);
+        guard::call(&context, || {
+            // SAFETY: the adapter handle is live during start.
+            let graph_type = unsafe { adapter.value_type() };
+            let pushed_type = <A::Value as PushValue>::TYPE;
+            if graph_type != pushed_type {
+                return Err(Error::type_mismatch(format!(
+                    "{} pushes {pushed_type} but the graph declared its time series as ts[{graph_type}]",
+                    self.name
+                )));
+            }
+            // SAFETY: the adapter handle is live during start.
+            let binding = unsafe { <A::Value as PushValue>::bind(adapter) }
+                .map_err(|error| error.context(&self.name))?;
+            let target = Arc::new(PushTarget {
+                name: self.name.clone(),
+                adapter,
+                binding,
+                engine,
+                gate: Gate::default(),
+            });
+            self.target = Some(Arc::clone(&target));
+            let pusher = Pusher {
+                target,
+                _value: PhantomData,
+            };
+            self.adapter.start(
+                pusher,
+                DateTime::from_nanos(start),
+                DateTime::from_nanos(end),
+            )
+        })
+    }
 }
 
 unsafe extern "C" fn input_stop<A: PushInputAdapter>(user_data: *mut c_void) -> ffi::CCspErrorCode {
