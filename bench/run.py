@@ -641,6 +641,96 @@ def push_cost(impls: list[Implementation], count: int, batch: int, runs: int) ->
     }
 
 
+# ---------------------------------------------------------------- simulation
+
+SIM_SYMBOLS = 10
+SIM_START = datetime(2024, 1, 1)
+
+
+def write_sim_events(path: Path, count: int) -> None:
+    """Event ``i``: value ``i`` of symbol ``S{i % 10}`` at ``SIM_START + i`` microseconds."""
+    with path.open("w", encoding="utf-8") as file:
+        file.write("time,symbol,value\n")
+        for i in range(count):
+            file.write(f"{(SIM_START + timedelta(microseconds=i)).isoformat()}Z,S{i % SIM_SYMBOLS},{i}\n")
+
+
+def count_ticks(series: list[Any]) -> None:
+    """csp's C++ count node on each series: the same consumer for every implementation."""
+    for k, x in enumerate(series):
+        csp.add_graph_output(f"n{k}", csp.count(x), tick_count=1)
+
+
+def replay_seconds(graph: Callable[[], None], count: int) -> float:
+    started = time.perf_counter()
+    outputs = csp.run(graph, starttime=SIM_START, endtime=timedelta(seconds=count / 1e6 + 1), realtime=False)
+    seconds = time.perf_counter() - started
+    counted = sum(ticks[-1][1] for ticks in outputs.values())
+    assert counted == count, f"counted {counted} of {count} events"
+    return seconds
+
+
+class RustSim:
+    """The generated manager replaying the events file in simulation."""
+
+    name = "Rust"
+
+    def __init__(self, path: Path) -> None:
+        import csp_adapter_acme
+
+        self.manager_type, self.path = csp_adapter_acme.AcmeAdapterManager, path
+
+    def replay(self, count: int) -> float:
+        manager = self.manager_type(self.path)
+        return replay_seconds(lambda: count_ticks([manager.subscribe(f"S{k}") for k in range(SIM_SYMBOLS)]), count)
+
+
+class CurveSim:
+    """csp.curve over the same events already in numpy arrays, one curve per symbol (no file)."""
+
+    name = "C++"
+
+    def replay(self, count: int) -> float:
+        start = np.datetime64(SIM_START.isoformat(), "ns")
+        indices = np.arange(count, dtype="int64")
+        times = start + (indices * 1000).astype("timedelta64[ns]")
+
+        def graph() -> None:
+            k = SIM_SYMBOLS
+            count_ticks([csp.curve(int, (times[s::k], indices[s::k])) for s in range(k)])
+
+        return replay_seconds(graph, count)
+
+
+class PythonSim:
+    """The generated tests' pure-Python reference manager (csp's AdapterManagerImpl and
+    ManagedSimInputAdapter) replaying the same file."""
+
+    name = "Python"
+
+    def __init__(self, path: Path) -> None:
+        sys.path.insert(0, str(PROJECT / "tests"))
+        import sim_reference
+
+        self.manager_type, self.path = sim_reference.ReferenceManager, path
+
+    def replay(self, count: int) -> float:
+        manager = self.manager_type(self.path)
+        return replay_seconds(lambda: count_ticks([manager.subscribe(f"S{k}") for k in range(SIM_SYMBOLS)]), count)
+
+
+def sim_replay(count: int, runs: int) -> dict[str, Any]:
+    """Events per second replayed in ``csp.run(realtime=False)``, parsing the file included."""
+    path = BUILD / f"sim-events-{count}.csv"
+    if not path.exists():
+        write_sim_events(path, count)
+    impls = [RustSim(path), CurveSim(), PythonSim(path)]
+    return {
+        name: {"ticks_per_second": count / statistics.median(seconds), "runs": [count / s for s in seconds]}
+        for name, seconds in interleaved(impls, runs, lambda impl: impl.replay(count)).items()
+    }
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -739,6 +829,8 @@ def main() -> int:
     }
     results["push_cost"] = push_cost(impls, n, 1, runs)
     results["push_cost_batched"] = push_cost(impls, n, 1000, runs)
+    sim_count, sim_runs = (20_000, 1) if quick else (1_000_000, 3)
+    results["sim_replay"] = sim_replay(sim_count, sim_runs)
 
     m = results["machine"]
     print(f"\nmachine: {m['cores']} cores, {m['cpu']}; csp {m['csp']}, Python {m['python']}, {m['rust']}")
@@ -766,6 +858,8 @@ def main() -> int:
             print(table(label, "us", figures, key, higher_is_better=False))
     print(table("push cost", "pushes/s", results["push_cost"], "pushes_per_second"))
     print(table("push cost, batches of 1000", "pushes/s", results["push_cost_batched"], "pushes_per_second"))
+    label = f"simulation replay of {sim_count:,} int events, 10 symbols (C++: csp.curve, no file)"
+    print(table(label, "events/s", results["sim_replay"], "ticks_per_second"))
     if builds:
         print(
             f"\nbuild of the rendered project: cold {builds['cold_build_seconds']:.1f} s, "

@@ -22,6 +22,7 @@ MEASURES = [
     "latency",
     "push_cost",
     "push_cost_batched",
+    "sim_replay",
 ]
 
 
@@ -48,6 +49,7 @@ def test_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
             assert results[measure][implementation]["ticks_per_second"] > 0
         assert results["output_path_sim"][implementation]["ns_per_tick"] > 0
         assert results["records"][implementation]["ticks_per_second"] > 0
+        assert results["sim_replay"][implementation]["ticks_per_second"] > 0
         assert results["records_routed"][implementation]["ticks_per_second"] > 0
         for rate in ("10000", "100000"):
             figures = results["latency"][rate][implementation]

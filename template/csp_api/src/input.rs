@@ -60,6 +60,8 @@ pub struct Pusher<T: PushValue + ?Sized> {
 struct PushTarget {
     name: String,
     adapter: AdapterHandle,
+    /// The thread that started the adapter: the engine's.
+    engine_thread: usize,
     /// What the pushed type looked up when the adapter started.
     binding: StructBinding,
     engine: ffi::CCspEngineHandle,
@@ -76,7 +78,28 @@ unsafe impl Sync for PushTarget {}
 impl PushTarget {
     #[inline]
     fn with_active<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
+        if let AdapterHandle::Sim(_) = self.adapter {
+            return self.on_engine_thread(f);
+        }
         self.gate.run(&self.name, f)
+    }
+
+    /// A managed sim adapter is only pushed to on the engine thread, which is
+    /// also the only thread that closes its gate (in stop and destroy): there
+    /// an open gate stays open, and no pass (two atomic writes) is needed.
+    #[inline]
+    fn on_engine_thread<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
+        if current_thread() != self.engine_thread {
+            return Err(Error::runtime(format!(
+                "{}: in a simulation, values are pushed only from the manager's \
+                 process_next_sim_time_slice, on the engine thread",
+                self.name
+            )));
+        }
+        if !self.gate.is_open() {
+            return self.gate.run(&self.name, f);
+        }
+        f()
     }
 
     fn deactivate(&self) {
@@ -149,7 +172,8 @@ impl<T: PushValue + ?Sized> Pusher<T> {
     /// Stops the engine with `error`, the adapter's name in front: `csp.run`
     /// raises it as the Python exception of its kind.
     pub fn fail(&self, error: &Error) -> Result<()> {
-        self.target.with_active(|| {
+        // From any thread, in a simulation too.
+        self.target.gate.run(&self.target.name, || {
             let error = error.clone().context(&self.target.name);
             // SAFETY: the engine is alive while the adapter is active.
             unsafe { engine::shutdown_with_error(self.target.engine, &error) }
@@ -297,6 +321,7 @@ impl<A: PushInputAdapter> InputShim<A> {
             let target = Arc::new(PushTarget {
                 name: self.name.clone(),
                 adapter,
+                engine_thread: current_thread(),
                 binding,
                 engine,
                 gate: Gate::default(),
@@ -325,6 +350,17 @@ unsafe extern "C" fn input_stop<A: PushInputAdapter>(user_data: *mut c_void) -> 
         }
         shim.adapter.stop()
     })
+}
+
+/// An identity of the calling thread, unique among live threads: the
+/// address of a thread-local (cheaper than `std::thread::current()`, which
+/// counts a reference).
+#[inline]
+fn current_thread() -> usize {
+    thread_local! {
+        static MARKER: u8 = const { 0 };
+    }
+    MARKER.with(|marker| std::ptr::from_ref(marker) as usize)
 }
 
 pub(crate) fn short_type_name<T: ?Sized>() -> &'static str {
