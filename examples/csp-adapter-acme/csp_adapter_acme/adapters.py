@@ -3,7 +3,9 @@
 One manager owns one source (an events file, or a ``Synthetic`` demo feed)
 and routes its events to every ``subscribe(symbol)`` of a graph;
 ``publish(x, symbol)`` sends values back out through it, to a sink file when
-it has one; ``status()`` ticks what the Rust manager reports.
+it has one; ``status()`` ticks what the Rust manager reports. The same graph
+runs in realtime and in simulation (``csp.run(..., realtime=False)``), where
+every event ticks at its recorded time.
 """
 
 import os
@@ -15,7 +17,7 @@ import csp
 from csp import ts
 from csp.adapters.status import Status
 from csp.impl.pushadapter import PushGroup
-from csp.impl.wiring import input_adapter_def, output_adapter_def, status_adapter_def
+from csp.impl.wiring import input_adapter_def, output_adapter_def
 from csp.impl.wiring.edge import Edge
 
 from ._native import (
@@ -23,6 +25,7 @@ from ._native import (
     _c_api_adapter_manager_bridge,
     _c_api_output_adapter,
     _c_api_push_input_adapter,
+    _c_api_status_adapter,
 )
 
 __all__ = [
@@ -134,6 +137,10 @@ def _create_input(mgr: object, engine: object, pytype: type, push_mode: int, sca
     return _c_api_push_input_adapter(mgr, engine, pytype, push_mode, (capsule, manager._push_group))
 
 
+def _create_status(mgr: object, engine: object, pytype: type, push_mode: int, scalars: tuple[Any, ...]) -> object:
+    return _c_api_status_adapter(mgr, engine, pytype, push_mode, ())
+
+
 def _create_output(mgr: object, engine: object, scalars: tuple[Any, ...]) -> object:
     manager, publication = scalars
     capsule = manager._runtime.output_capsule(publication)
@@ -149,12 +156,16 @@ class AcmeAdapterManager:
         written to (``time,symbol,value``, engine time); None writes none.
     :param paced: replay the file following the gaps between its recorded
         times; by default every row is pushed as fast as possible (times then
-        only group rows into batches).
+        only group rows into batches). Realtime only.
 
     One instance serves every ``subscribe``, ``publish`` and ``status`` of a
     graph; csp creates the Rust manager once per run, before its adapters.
-    All subscriptions share one push group, so a batch of the source ticks
-    together across symbols.
+    In realtime all subscriptions share one push group, so a batch of the
+    source ticks together across symbols. In simulation
+    (``csp.run(..., realtime=False)``) each event ticks at its recorded time
+    (a ``Synthetic`` event ``i`` at ``starttime + i * interval``, a zero
+    interval meaning 1 microsecond steps); events before ``starttime`` are
+    skipped, and the run ends at ``endtime`` or with the source.
     """
 
     def __init__(
@@ -200,9 +211,11 @@ class AcmeAdapterManager:
         Codes: ``_native.STATUS_OPENED`` (INFO, the source is open),
         ``STATUS_FEED_ENDED`` (INFO, the source ended, with the count) and
         ``STATUS_FEED_FAILED`` (ERROR, just before ``csp.run`` raises the error).
-        Statuses tick in the subscriptions' push group, after the events before them.
+        In realtime statuses tick in the subscriptions' push group, after the
+        events before them; in simulation at the time they are reported (the
+        open at ``starttime``, the end with the last event).
         """
-        return status_adapter_def(self, Status, push_mode=_push_mode(push_mode))
+        return _status(self, push_mode=_push_mode(push_mode))
 
     def stats(self) -> Stats:
         """Counters of the last (or current) run."""
@@ -224,6 +237,13 @@ _subscribe = input_adapter_def(
     AcmeAdapterManager,
     manager=object,
     subscription=object,
+)
+
+_status = input_adapter_def(
+    "acme_status",
+    _create_status,
+    ts[Status],
+    AcmeAdapterManager,
 )
 
 _publish = output_adapter_def(

@@ -1,10 +1,13 @@
 //! `AcmeAdapterManager`: owns the source and what the adapters share.
 //!
 //! In `start` it opens the source (`source.rs`) and the sink (an events file
-//! that `publish` writes, if any), reports a status, and starts the feed: one
-//! thread that routes each event to the input adapters subscribed to its
-//! symbol, one push batch per source batch. In `stop` it ends the feed and
-//! closes the sink. csp makes one manager per run.
+//! that `publish` writes, if any), reports a status, and starts the feed. In
+//! realtime the feed is one thread that routes each event to the input
+//! adapters subscribed to its symbol, one push batch per source batch; in a
+//! simulation (`csp.run(realtime=False)`) csp asks the manager for one time
+//! slice after another, and the feed pushes the events recorded at each
+//! (they tick at their recorded times). In `stop` it ends the feed and closes
+//! the sink. csp makes one manager per run.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -136,6 +139,14 @@ impl AdapterManager for AcmeAdapterManager {
         )?;
         self.feed = Some(feed);
         Ok(())
+    }
+
+    /// Simulation only: the feed pushes the events at `time`.
+    fn process_next_sim_time_slice(&mut self, time: DateTime) -> Result<Option<DateTime>> {
+        match &mut self.feed {
+            Some(feed) => feed.process_next_sim_time_slice(time),
+            None => Ok(None),
+        }
     }
 
     /// csp stops the manager after its adapters: the feed's pushes are

@@ -90,12 +90,7 @@ impl TextValue for DateTime {
     type Owned = DateTime;
 
     fn parse_text(text: &str) -> Result<DateTime, String> {
-        parse_datetime(text).ok_or_else(|| {
-            format!(
-                "datetime value {text:?} is not an ISO-8601 UTC time such as \
-                 2020-01-01T00:00:00.000000001Z between 1677-09-21 and 2262-04-11"
-            )
-        })
+        parse_datetime(text, &mut None).ok_or_else(|| datetime_error("datetime value", text))
     }
 
     fn write_text(&self, out: &mut String) {
@@ -113,6 +108,15 @@ impl TextValue for DateTime {
         );
         write_fraction(nanos.rem_euclid(NANOS_PER_SECOND), out);
         out.push('Z');
+    }
+}
+
+/// The events file's form: `2020-01-01T00:00:00.000000001Z`.
+impl std::fmt::Display for DateTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = String::new();
+        self.write_text(&mut text);
+        f.write_str(&text)
     }
 }
 
@@ -153,48 +157,70 @@ fn write_fraction(nanos: i64, out: &mut String) {
 }
 
 /// Digits `1..=9` after a decimal point, as nanoseconds.
-fn parse_fraction(digits: &str) -> Option<i64> {
-    if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+fn parse_fraction(digits: &[u8]) -> Option<i64> {
+    if digits.is_empty() || digits.len() > 9 {
         return None;
     }
-    let value: i64 = digits.parse().ok()?;
-    Some(value * 10_i64.pow(9 - digits.len() as u32))
+    Some(parse_digits(digits)? * 10_i64.pow(9 - digits.len() as u32))
 }
 
-/// A fixed-width run of ASCII digits.
-fn parse_digits(text: &str, width: usize) -> Option<i64> {
-    if text.len() != width || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
+/// A run of ASCII digits (at most 18: no overflow), as a number.
+fn parse_digits(digits: &[u8]) -> Option<i64> {
+    digits.iter().try_fold(0_i64, |value, &digit| {
+        digit
+            .is_ascii_digit()
+            .then(|| value * 10 + i64::from(digit - b'0'))
+    })
 }
 
-fn parse_datetime(text: &str) -> Option<DateTime> {
-    let text = text.strip_suffix('Z').unwrap_or(text);
-    let (date, time) = text.split_once('T')?;
-    let mut date_parts = date.split('-');
-    let year = parse_digits(date_parts.next()?, 4)?;
-    let month = parse_digits(date_parts.next()?, 2)?;
-    let day = parse_digits(date_parts.next()?, 2)?;
-    if date_parts.next().is_some() || !(1..=12).contains(&month) {
+/// Why `text`, the `what` (such as "time"), is not a datetime.
+pub(crate) fn datetime_error(what: &str, text: &str) -> String {
+    format!(
+        "{what} {text:?} is not an ISO-8601 UTC time such as \
+         2020-01-01T00:00:00.000000001Z between 1677-09-21 and 2262-04-11"
+    )
+}
+
+/// A date (`YYYY-MM-DD`) and its days since 1970-01-01.
+pub(crate) type Day = ([u8; 10], i64);
+
+/// `YYYY-MM-DDTHH:MM:SS`, then `.` and 1 to 9 digits, then `Z`, each
+/// optional: fixed widths, so it is read byte by byte. `last_day` keeps the
+/// last date read: the rows of a replay mostly share theirs.
+pub(crate) fn parse_datetime(text: &str, last_day: &mut Option<Day>) -> Option<DateTime> {
+    let text = text.strip_suffix('Z').unwrap_or(text).as_bytes();
+    if text.len() < 19 {
         return None;
     }
-    if day < 1 || day > days_in_month(year, month) {
+    let (clock, rest) = text.split_at(19);
+    let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if separators.iter().any(|&(at, byte)| clock[at] != byte) {
         return None;
     }
-    let (clock, fraction) = match time.split_once('.') {
-        Some((clock, digits)) => (clock, parse_fraction(digits)?),
-        None => (time, 0),
+    let field = |from: usize, to: usize| parse_digits(&clock[from..to]);
+    let date: [u8; 10] = clock[..10].try_into().ok()?;
+    let days = match *last_day {
+        Some((last, days)) if last == date => days,
+        _ => {
+            let (year, month, day) = (field(0, 4)?, field(5, 7)?, field(8, 10)?);
+            if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+                return None;
+            }
+            let days = days_from_civil(year, month, day);
+            *last_day = Some((date, days));
+            days
+        }
     };
-    let mut clock_parts = clock.split(':');
-    let hour = parse_digits(clock_parts.next()?, 2)?;
-    let minute = parse_digits(clock_parts.next()?, 2)?;
-    let second = parse_digits(clock_parts.next()?, 2)?;
-    if clock_parts.next().is_some() || hour > 23 || minute > 59 || second > 59 {
+    let (hour, minute, second) = (field(11, 13)?, field(14, 16)?, field(17, 19)?);
+    let fraction = match rest {
+        [] => 0,
+        [b'.', digits @ ..] => parse_fraction(digits)?,
+        _ => return None,
+    };
+    if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
-    let seconds =
-        days_from_civil(year, month, day) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second;
+    let seconds = days * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second;
     let nanos = i128::from(seconds) * i128::from(NANOS_PER_SECOND) + i128::from(fraction);
     i64::try_from(nanos).ok().map(DateTime::from_nanos)
 }
@@ -205,7 +231,7 @@ fn parse_seconds(text: &str) -> Option<i64> {
         None => (false, text),
     };
     let (whole, fraction) = match magnitude.split_once('.') {
-        Some((whole, digits)) => (whole, parse_fraction(digits)?),
+        Some((whole, digits)) => (whole, parse_fraction(digits.as_bytes())?),
         None => (magnitude, 0),
     };
     if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
@@ -322,6 +348,11 @@ mod tests {
             "3000-01-01T00:00:00",
             "1600-01-01T00:00:00",
             "2020-01-01T00:00:00ZZ",
+            "+020-01-01T00:00:00",
+            "2020-01-01T00:00:00.-1",
+            "2020-01-01T00:00:00.1e3",
+            "２０２０-01-01T00:00:00",
+            "2020-01-01T00:00:0é",
         ] {
             let error = DateTime::parse_text(input).unwrap_err();
             assert!(error.contains("ISO-8601 UTC"), "{input}: {error}");

@@ -72,6 +72,7 @@ typedef struct CCspPushInputAdapter *CCspPushInputAdapterHandle;
 typedef struct CCspInput *CCspInputHandle;
 typedef struct CCspPushBatch *CCspPushBatchHandle;
 typedef struct CCspAdapterManager *CCspAdapterManagerHandle;
+typedef struct CCspManagedSimInputAdapter *CCspManagedSimInputAdapterHandle;
 /* csp.Struct types (metas) and their fields live as long as the graph's
  * types; a struct handle is a reference to one csp.Struct value. */
 typedef struct CCspStructMeta *CCspStructMetaHandle;
@@ -113,6 +114,14 @@ typedef struct CCspPushInputAdapterVTable {
      * type the adapter pushes, so that wiring it as another type fails
      * when the graph is built. CCSP_TYPE_UNKNOWN skips the check. */
     CCspType value_type;
+    /* Extension of this bridge, read only when struct_size covers it: the
+     * start of the adapter in a simulation (csp.run(realtime=False)), where
+     * the bridge makes it a managed sim input adapter of its manager. NULL
+     * means the adapter runs in realtime only (wiring it in a simulation
+     * fails). */
+    CCspErrorCode (*start_managed_sim)(void *user_data, CCspEngineHandle engine,
+                                       CCspManagedSimInputAdapterHandle adapter,
+                                       CCspDateTime start_time, CCspDateTime end_time);
 } CCspPushInputAdapterVTable;
 
 /* VTables this short (the upstream proposal's layout) are accepted too. */
@@ -136,7 +145,11 @@ typedef struct CCspAdapterManagerVTable {
     void *user_data;
     /* Returns a NUL-terminated name that stays valid until destroy. */
     const char *(*name)(void *user_data);
-    /* Returns the next sim time with data, or CCSP_DATETIME_NONE. */
+    /* Simulation only: pushes every event at `time` into the manager's
+     * managed sim input adapters and returns the time of the next event, or
+     * CCSP_DATETIME_NONE when there is none. The first call is at the
+     * engine's start time. To fail, call ccsp_set_last_error() and return
+     * CCSP_DATETIME_NONE: csp.run raises the error. */
     CCspDateTime (*process_next_sim_time_slice)(void *user_data, CCspDateTime time);
     CCspErrorCode (*start)(void *user_data, CCspEngineHandle engine,
                            CCspDateTime start_time, CCspDateTime end_time);
@@ -166,13 +179,16 @@ void *ccsp_push_input_adapter_capsule_new(const CCspPushInputAdapterVTable *vtab
 void *ccsp_output_adapter_capsule_new(const CCspOutputAdapterVTable *vtable);
 void *ccsp_adapter_manager_capsule_new(const CCspAdapterManagerVTable *vtable);
 
-/* Registers _c_api_push_input_adapter, _c_api_output_adapter and
- * _c_api_adapter_manager_bridge on a Python module. Returns 0 on success,
+/* Registers _c_api_push_input_adapter, _c_api_output_adapter,
+ * _c_api_adapter_manager_bridge and _c_api_status_adapter on a Python module. Returns 0 on success,
  * -1 with a Python error set. */
 int ccsp_register_bridge_functions(void *py_module);
 
 /* Engine. */
 CCspDateTime ccsp_engine_now(CCspEngineHandle engine);
+/* Extension of this bridge: whether the run is realtime (false in a
+ * simulation, csp.run(realtime=False)). */
+bool ccsp_engine_is_realtime(CCspEngineHandle engine);
 CCspErrorCode ccsp_engine_shutdown(CCspEngineHandle engine);
 CCspErrorCode ccsp_engine_shutdown_with_error(CCspEngineHandle engine, const char *message,
                                               size_t len);
@@ -183,7 +199,8 @@ CCspErrorCode ccsp_engine_shutdown_with_error_code(CCspEngineHandle engine, CCsp
 
 /* Adapter manager: ticks a Status(level, status_code, msg) on every
  * status() time series of the manager (none: nothing happens). Callable from
- * any thread between the manager's start and stop. */
+ * any thread between the manager's start and stop. In a simulation the
+ * status ticks in the manager's next (or current) sim time slice. */
 CCspErrorCode ccsp_adapter_manager_push_status(CCspAdapterManagerHandle manager,
                                                CCspStatusLevel level, int64_t status_code,
                                                const char *message, size_t len);
@@ -211,6 +228,36 @@ CCspStructMetaHandle ccsp_push_input_adapter_struct_meta(CCspPushInputAdapterHan
 CCspErrorCode ccsp_push_input_adapter_push_struct(CCspPushInputAdapterHandle adapter,
                                                   CCspStructHandle value,
                                                   CCspPushBatchHandle batch);
+
+/*
+ * Managed sim input adapters: in a simulation the bridge builds each push
+ * input adapter of a manager as one of these (see start_managed_sim). A push
+ * ticks at the engine's current time, so it is only accepted on the engine
+ * thread, inside its manager's process_next_sim_time_slice (or the error is
+ * CCSP_ERROR_RUNTIME). Several pushes of one time slice: LAST_VALUE ticks
+ * the last, BURST ticks them as one list, NON_COLLAPSING ticks them in turn
+ * in the next engine cycles, all at that time. The upstream proposal's
+ * ccsp_adapter_manager_create_managed_sim_input_adapter is not provided:
+ * csp's wiring builds every adapter of a graph, through the capsules.
+ */
+CCspType ccsp_managed_sim_input_adapter_type(CCspManagedSimInputAdapterHandle adapter);
+CCspErrorCode ccsp_managed_sim_input_adapter_push_bool(CCspManagedSimInputAdapterHandle adapter,
+                                                       bool value);
+CCspErrorCode ccsp_managed_sim_input_adapter_push_int64(CCspManagedSimInputAdapterHandle adapter,
+                                                        int64_t value);
+CCspErrorCode ccsp_managed_sim_input_adapter_push_double(CCspManagedSimInputAdapterHandle adapter,
+                                                         double value);
+CCspErrorCode ccsp_managed_sim_input_adapter_push_string(CCspManagedSimInputAdapterHandle adapter,
+                                                         const char *data, size_t len);
+CCspErrorCode ccsp_managed_sim_input_adapter_push_datetime(
+    CCspManagedSimInputAdapterHandle adapter, CCspDateTime value);
+CCspErrorCode ccsp_managed_sim_input_adapter_push_timedelta(
+    CCspManagedSimInputAdapterHandle adapter, CCspTimeDelta value);
+/* Extension of this bridge, as for push input adapters. */
+CCspStructMetaHandle ccsp_managed_sim_input_adapter_struct_meta(
+    CCspManagedSimInputAdapterHandle adapter);
+CCspErrorCode ccsp_managed_sim_input_adapter_push_struct(CCspManagedSimInputAdapterHandle adapter,
+                                                         CCspStructHandle value);
 
 /* Push batches: events pushed into a batch reach the engine together when
  * it is flushed or destroyed. A batch of the engine takes events of any of

@@ -20,9 +20,12 @@
 #include <algorithm>
 #include <cstring>
 #include <exception>
+#include <mutex>
 #include <new>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace
 {
@@ -415,6 +418,94 @@ private:
     CCspOutputAdapterVTable m_vtable;
 };
 
+// The manager whose process_next_sim_time_slice runs on this thread, if any:
+// managed sim adapters accept pushes only from inside it.
+thread_local const csp::AdapterManager * t_simSliceManager = nullptr;
+
+// A push input adapter as built in a simulation: its manager's
+// process_next_sim_time_slice pushes each tick at the engine's current time.
+class CApiManagedSimInputAdapter final : public csp::ManagedSimInputAdapter
+{
+public:
+    CApiManagedSimInputAdapter( csp::Engine * engine, csp::CspTypePtr & type, csp::AdapterManager * manager, csp::PushMode pushMode,
+                                const CCspPushInputAdapterVTable & vtable )
+        : csp::ManagedSimInputAdapter( engine, type, manager, pushMode ), m_vtable( vtable ), m_manager( manager ), m_type( toCType( *dataType() ) ),
+          m_structMeta( m_type == CCSP_TYPE_STRUCT ? static_cast<const csp::CspStructType &>( *dataType() ).meta().get() : nullptr )
+    {
+    }
+
+    ~CApiManagedSimInputAdapter() override { m_vtable.destroy( m_vtable.user_data ); }
+
+    const char * name() const override { return "CApiManagedSimInputAdapter"; }
+
+    void start( csp::DateTime start, csp::DateTime end ) override
+    {
+        check( m_vtable.start_managed_sim( m_vtable.user_data, asHandle( rootEngine() ), reinterpret_cast<CCspManagedSimInputAdapterHandle>( this ),
+                                           start.asNanoseconds(), end.asNanoseconds() ),
+               "managed sim input adapter start" );
+    }
+
+    void stop() override
+    {
+        if( m_vtable.stop )
+            checkStop( m_vtable.stop( m_vtable.user_data ), "managed sim input adapter stop", rootEngine() );
+    }
+
+    CCspType ctype() const { return m_type; }
+    const csp::StructMeta * structMeta() const { return m_structMeta; }
+
+    template<typename T>
+    CCspErrorCode push( const T & value, CCspType wanted )
+    {
+        if( m_type != wanted ) [[unlikely]]
+            return typeMismatch( "this managed sim input adapter", m_type, wanted );
+        if( t_simSliceManager != m_manager ) [[unlikely]]
+            return fail( CCSP_ERROR_RUNTIME, "a managed sim input adapter ticks only inside its manager's process_next_sim_time_slice, on the engine thread" );
+        pushTick<T>( value );
+        return CCSP_OK;
+    }
+
+private:
+    CCspPushInputAdapterVTable m_vtable;
+    const csp::AdapterManager * m_manager;
+    CCspType m_type;
+    const csp::StructMeta * m_structMeta;
+};
+
+// The status() time series of a manager in a simulation: statuses tick at
+// the time of the sim time slice that delivers them.
+class CApiSimStatusAdapter final : public csp::ManagedSimInputAdapter
+{
+public:
+    CApiSimStatusAdapter( csp::Engine * engine, csp::CspTypePtr & type, csp::AdapterManager * manager, csp::PushMode pushMode )
+        : csp::ManagedSimInputAdapter( engine, type, manager, pushMode )
+    {
+        if( type -> type() != csp::CspType::Type::STRUCT )
+            CSP_THROW( csp::TypeError, "a status time series must be of csp.adapters.status.Status" );
+        m_meta = static_cast<const csp::CspStructType &>( *type ).meta();
+        m_level = m_meta -> getMetaField<int64_t>( "level", "Status" );
+        m_code = m_meta -> getMetaField<int64_t>( "status_code", "Status" );
+        m_message = m_meta -> getMetaField<std::string>( "msg", "Status" );
+    }
+
+    const char * name() const override { return "CApiSimStatusAdapter"; }
+
+    void tick( int64_t level, int64_t code, const std::string & message )
+    {
+        csp::StructPtr status = m_meta -> create();
+        m_level -> setValue( status.get(), level );
+        m_code -> setValue( status.get(), code );
+        m_message -> setValue( status.get(), message );
+        pushTick<csp::StructPtr>( status );
+    }
+
+private:
+    std::shared_ptr<csp::StructMeta> m_meta;
+    std::shared_ptr<csp::Int64StructField> m_level;
+    std::shared_ptr<csp::Int64StructField> m_code;
+    std::shared_ptr<csp::StringStructField> m_message;
+};
+
 class CApiAdapterManager final : public csp::AdapterManager
 {
 public:
@@ -448,10 +539,42 @@ public:
 
     csp::DateTime processNextSimTimeSlice( csp::DateTime time ) override
     {
+        struct SliceScope
+        {
+            explicit SliceScope( const csp::AdapterManager * manager ) : previous( t_simSliceManager ) { t_simSliceManager = manager; }
+            ~SliceScope() { t_simSliceManager = previous; }
+            const csp::AdapterManager * previous;
+        } scope( this );
+
+        deliverStatuses();
         if( !m_vtable.process_next_sim_time_slice )
             return csp::DateTime::NONE();
+        t_lastError = LastError{};
         CCspDateTime next = m_vtable.process_next_sim_time_slice( m_vtable.user_data, time.asNanoseconds() );
+        CCspErrorCode failed = t_lastError.code;
+        deliverStatuses();
+        if( next == CCSP_DATETIME_NONE && failed != CCSP_OK )
+            std::rethrow_exception( callbackError( failed, "adapter manager process_next_sim_time_slice" ) );
         return next == CCSP_DATETIME_NONE ? csp::DateTime::NONE() : csp::DateTime::fromNanoseconds( next );
+    }
+
+    // The status() input: csp's push status adapter in realtime, a managed
+    // sim one in a simulation (one per manager, as csp makes it).
+    csp::InputAdapter * statusAdapter( csp::CspTypePtr & type, csp::PushMode pushMode )
+    {
+        if( rootEngine() -> configuredRealtime() )
+            return createStatusAdapter( type, pushMode );
+        if( !m_simStatus )
+            m_simStatus = engine() -> createOwnedObject<CApiSimStatusAdapter>( type, this, pushMode );
+        return m_simStatus;
+    }
+
+    void report( int64_t level, int64_t code, std::string message )
+    {
+        if( !m_simStatus )
+            return pushStatus( level, code, message );
+        std::lock_guard<std::mutex> lock( m_statusMutex );
+        m_pendingStatuses.push_back( PendingStatus{ level, code, std::move( message ) } );
     }
 
 protected:
@@ -460,9 +583,32 @@ protected:
     csp::PushGroup * statusPushGroup() override { return m_statusGroup; }
 
 private:
+    struct PendingStatus
+    {
+        int64_t level;
+        int64_t code;
+        std::string message;
+    };
+
+    void deliverStatuses()
+    {
+        if( !m_simStatus )
+            return;
+        std::vector<PendingStatus> due;
+        {
+            std::lock_guard<std::mutex> lock( m_statusMutex );
+            due.swap( m_pendingStatuses );
+        }
+        for( const auto & status : due )
+            m_simStatus -> tick( status.level, status.code, status.message );
+    }
+
     CCspAdapterManagerVTable m_vtable;
     csp::PushGroup * m_statusGroup;
     std::string m_name;
+    CApiSimStatusAdapter * m_simStatus = nullptr;
+    std::mutex m_statusMutex;
+    std::vector<PendingStatus> m_pendingStatuses;
 };
 
 // csp's StatusLevel for a C API level, or -1 for an unknown one.
@@ -499,7 +645,25 @@ csp::PushGroup * asPushGroup( PyObject * pyPushGroup )
     return pushGroup;
 }
 
-csp::InputAdapter * createPushInputAdapter( csp::AdapterManager *, csp::python::PyEngine * pyEngine, PyObject * pyType,
+// The bridge's manager behind `manager`; `what` needs one.
+CApiAdapterManager * ourManager( csp::AdapterManager * manager, const char * what )
+{
+    auto * ours = dynamic_cast<CApiAdapterManager *>( manager );
+    if( !ours )
+        CSP_THROW( csp::TypeError, what << " needs an adapter manager made by _c_api_adapter_manager_bridge" );
+    return ours;
+}
+
+csp::InputAdapter * createManagedSimInputAdapter( csp::AdapterManager * manager, csp::Engine * engine, csp::CspTypePtr & type, csp::PushMode pushMode,
+                                                  const CCspPushInputAdapterVTable & vtable )
+{
+    auto * ours = ourManager( manager, "in a simulation (csp.run(realtime=False)) a push input adapter" );
+    if( !vtable.start_managed_sim )
+        CSP_THROW( csp::ValueError, "this push input adapter runs in realtime only (its VTable has no start_managed_sim): run the graph with realtime=True" );
+    return engine -> createOwnedObject<CApiManagedSimInputAdapter>( type, ours, pushMode, vtable );
+}
+
+csp::InputAdapter * createPushInputAdapter( csp::AdapterManager * manager, csp::python::PyEngine * pyEngine, PyObject * pyType,
                                             csp::PushMode pushMode, PyObject * args )
 {
     PyObject * capsule = nullptr;
@@ -515,9 +679,17 @@ csp::InputAdapter * createPushInputAdapter( csp::AdapterManager *, csp::python::
     if( vtable.value_type != CCSP_TYPE_UNKNOWN && vtable.value_type != graphType )
         CSP_THROW( csp::TypeError, "the push input adapter pushes " << typeName( vtable.value_type ) << " but the graph declared its time series as ts["
                                                                     << csp::python::pyTypeToString( pyType ) << "]" );
-    auto * adapter = pyEngine -> engine() -> createOwnedObject<CApiPushInputAdapter>( cspType, pushMode, pushGroup, vtable );
+    csp::InputAdapter * adapter = pyEngine -> engine() -> rootEngine() -> configuredRealtime()
+                                      ? pyEngine -> engine() -> createOwnedObject<CApiPushInputAdapter>( cspType, pushMode, pushGroup, vtable )
+                                      : createManagedSimInputAdapter( manager, pyEngine -> engine(), cspType, pushMode, vtable );
     markConsumed( capsule );
     return adapter;
+}
+
+csp::InputAdapter * createStatusAdapter( csp::AdapterManager * manager, csp::python::PyEngine *, PyObject * pyType, csp::PushMode pushMode,
+                                         PyObject * )
+{
+    return ourManager( manager, "a status time series" ) -> statusAdapter( csp::python::pyTypeAsCspType( pyType ), pushMode );
 }
 
 csp::OutputAdapter * createOutputAdapter( csp::AdapterManager *, csp::python::PyEngine * pyEngine, PyObject * args )
@@ -536,6 +708,11 @@ csp::OutputAdapter * createOutputAdapter( csp::AdapterManager *, csp::python::Py
 PyObject * c_api_push_input_adapter( PyObject *, PyObject * args )
 {
     return csp::python::PyInputAdapterWrapper::createAdapter( createPushInputAdapter, args );
+}
+
+PyObject * c_api_status_adapter( PyObject *, PyObject * args )
+{
+    return csp::python::PyInputAdapterWrapper::createAdapter( createStatusAdapter, args );
 }
 
 PyObject * c_api_output_adapter( PyObject *, PyObject * args )
@@ -568,6 +745,8 @@ PyMethodDef g_bridgeMethods[] = {
       "_c_api_output_adapter(mgr, engine, (input_pytype, capsule)): build an output adapter from a capsule" },
     { "_c_api_adapter_manager_bridge", c_api_adapter_manager_bridge, METH_VARARGS,
       "_c_api_adapter_manager_bridge(engine, capsule, push_group=None): build an adapter manager from a capsule; its statuses tick in push_group" },
+    { "_c_api_status_adapter", c_api_status_adapter, METH_VARARGS,
+      "_c_api_status_adapter(mgr, engine, pytype, push_mode, ()): the status() time series of a bridge adapter manager, in realtime and in simulation" },
     { nullptr, nullptr, 0, nullptr } };
 
 // Runs on every tick of an output adapter, so it stays small: nothing here
@@ -593,6 +772,16 @@ CCspErrorCode pushValue( CCspPushInputAdapterHandle handle, T value, CCspType wa
     if( !handle )
         return fail( CCSP_ERROR_NULL_POINTER, "NULL push input adapter handle" );
     return guarded( [&]() { return asPushAdapter( handle ) -> push( std::move( value ), wanted, batch ); } );
+}
+
+CApiManagedSimInputAdapter * asSimAdapter( CCspManagedSimInputAdapterHandle handle ) { return reinterpret_cast<CApiManagedSimInputAdapter *>( handle ); }
+
+template<typename T>
+CCspErrorCode pushSimValue( CCspManagedSimInputAdapterHandle handle, const T & value, CCspType wanted )
+{
+    if( !handle )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL managed sim input adapter handle" );
+    return guarded( [&]() { return asSimAdapter( handle ) -> push( value, wanted ); } );
 }
 
 // ---------------------------------------------------------------- structs
@@ -672,6 +861,11 @@ CCspDateTime ccsp_engine_now( CCspEngineHandle engine )
     return engine ? asEngine( engine ) -> rootEngine() -> now().asNanoseconds() : CCSP_DATETIME_NONE;
 }
 
+bool ccsp_engine_is_realtime( CCspEngineHandle engine )
+{
+    return engine && asEngine( engine ) -> rootEngine() -> configuredRealtime();
+}
+
 CCspErrorCode ccsp_engine_shutdown( CCspEngineHandle engine )
 {
     if( !engine )
@@ -709,7 +903,7 @@ CCspErrorCode ccsp_adapter_manager_push_status( CCspAdapterManagerHandle manager
         int64_t cspLevel = toCspStatusLevel( level );
         if( cspLevel < 0 )
             return fail( CCSP_ERROR_INVALID_ARGUMENT, "status level " + std::to_string( level ) + " is not a CCspStatusLevel (0 to 4)" );
-        reinterpret_cast<CApiAdapterManager *>( manager ) -> pushStatus( cspLevel, status_code, std::string( message ? message : "", len ) );
+        reinterpret_cast<CApiAdapterManager *>( manager ) -> report( cspLevel, status_code, std::string( message ? message : "", len ) );
         return CCSP_OK;
     } );
 }
@@ -767,6 +961,61 @@ CCspErrorCode ccsp_push_input_adapter_push_struct( CCspPushInputAdapterHandle ad
     if( expected && !csp::StructMeta::isDerivedType( owned -> meta(), expected ) ) [[unlikely]]
         return fail( CCSP_ERROR_TYPE_MISMATCH, "this push input adapter pushes " + expected -> name() + ", not " + owned -> meta() -> name() );
     return guarded( [&]() { return asPushAdapter( adapter ) -> push( std::move( owned ), CCSP_TYPE_STRUCT, batch ); } );
+}
+
+CCspType ccsp_managed_sim_input_adapter_type( CCspManagedSimInputAdapterHandle adapter )
+{
+    return adapter ? asSimAdapter( adapter ) -> ctype() : CCSP_TYPE_UNKNOWN;
+}
+
+CCspErrorCode ccsp_managed_sim_input_adapter_push_bool( CCspManagedSimInputAdapterHandle adapter, bool value )
+{
+    return pushSimValue( adapter, value, CCSP_TYPE_BOOL );
+}
+
+CCspErrorCode ccsp_managed_sim_input_adapter_push_int64( CCspManagedSimInputAdapterHandle adapter, int64_t value )
+{
+    return pushSimValue( adapter, value, CCSP_TYPE_INT64 );
+}
+
+CCspErrorCode ccsp_managed_sim_input_adapter_push_double( CCspManagedSimInputAdapterHandle adapter, double value )
+{
+    return pushSimValue( adapter, value, CCSP_TYPE_DOUBLE );
+}
+
+CCspErrorCode ccsp_managed_sim_input_adapter_push_string( CCspManagedSimInputAdapterHandle adapter, const char * data, size_t len )
+{
+    if( !data && len )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL string data with a non-zero length" );
+    if( !adapter )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL managed sim input adapter handle" );
+    return guarded( [&]() { return asSimAdapter( adapter ) -> push( std::string( data ? data : "", len ), CCSP_TYPE_STRING ); } );
+}
+
+CCspErrorCode ccsp_managed_sim_input_adapter_push_datetime( CCspManagedSimInputAdapterHandle adapter, CCspDateTime value )
+{
+    return pushSimValue( adapter, csp::DateTime::fromNanoseconds( value ), CCSP_TYPE_DATETIME );
+}
+
+CCspErrorCode ccsp_managed_sim_input_adapter_push_timedelta( CCspManagedSimInputAdapterHandle adapter, CCspTimeDelta value )
+{
+    return pushSimValue( adapter, csp::TimeDelta::fromNanoseconds( value ), CCSP_TYPE_TIMEDELTA );
+}
+
+CCspStructMetaHandle ccsp_managed_sim_input_adapter_struct_meta( CCspManagedSimInputAdapterHandle adapter )
+{
+    return adapter ? asHandle( asSimAdapter( adapter ) -> structMeta() ) : nullptr;
+}
+
+CCspErrorCode ccsp_managed_sim_input_adapter_push_struct( CCspManagedSimInputAdapterHandle adapter, CCspStructHandle value )
+{
+    csp::StructPtr owned = adopt( value );
+    if( !adapter || !value )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL managed sim input adapter or struct handle" );
+    const auto * expected = asSimAdapter( adapter ) -> structMeta();
+    if( expected && !csp::StructMeta::isDerivedType( owned -> meta(), expected ) ) [[unlikely]]
+        return fail( CCSP_ERROR_TYPE_MISMATCH, "this managed sim input adapter pushes " + expected -> name() + ", not " + owned -> meta() -> name() );
+    return guarded( [&]() { return asSimAdapter( adapter ) -> push( owned, CCSP_TYPE_STRUCT ); } );
 }
 
 CCspPushBatchHandle ccsp_push_batch_create( CCspEngineHandle engine )

@@ -31,6 +31,14 @@ impl Engine<'_> {
         DateTime::from_nanos(unsafe { ffi::ccsp_engine_now(self.handle) })
     }
 
+    /// Whether the run is realtime (`csp.run(realtime=True)`); false in a
+    /// simulation, where adapters tick from the manager's
+    /// [`process_next_sim_time_slice`](super::AdapterManager::process_next_sim_time_slice).
+    pub fn is_realtime(&self) -> bool {
+        // SAFETY: the handle is live for the duration of the callback.
+        unsafe { ffi::ccsp_engine_is_realtime(self.handle) }
+    }
+
     /// Asks the engine to stop after the current cycle; `csp.run` returns normally.
     pub fn shutdown(&self) -> Result<()> {
         // SAFETY: the handle is live for the duration of the callback.

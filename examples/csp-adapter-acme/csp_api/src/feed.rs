@@ -14,8 +14,14 @@
 //! batches, or all of a shorter source: so the graph's first cycle sees them
 //! queued together, as it does for csp's own adapters that push in `start`,
 //! and a replay ticks the same cycles however the threads are scheduled.
+//!
+//! In a simulation (`csp.run(realtime=False)`) there is no thread: the
+//! manager hands each of csp's sim time slices to
+//! [`Feed::process_next_sim_time_slice`], which pushes the events recorded at
+//! that time (they tick at it) and returns the time of the next one.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
@@ -41,7 +47,7 @@ pub const STATUS_FEED_FAILED: i64 = 3;
 
 /// A value type a feed can route: pushed as [`PushValue::Arg`], read from
 /// sources as [`EventValue::Owned`].
-pub trait FeedValue: PushValue + EventValue + 'static {
+pub trait FeedValue: PushValue + EventValue<Owned: Send> + 'static {
     /// The push argument for an event's value.
     fn arg(value: &<Self as EventValue>::Owned) -> Self::Arg<'_>;
 }
@@ -83,12 +89,51 @@ pub struct Subscriptions<V: PushValue + ?Sized> {
 struct Registry<V: PushValue + ?Sized> {
     expected: usize,
     registered: usize,
-    by_symbol: HashMap<String, Vec<Pusher<V>>>,
+    by_symbol: Routes<V>,
     /// The feed queued its first batches (or stopped trying).
     primed: bool,
 }
 
-type Routes<V> = HashMap<String, Vec<Pusher<V>>>;
+type Routes<V> = HashMap<String, Vec<Pusher<V>>, BuildHasherDefault<SymbolHasher>>;
+
+/// The routes' hash: symbols are short and come from the manager's own
+/// source, so a multiplicative hash (rustc's FxHash) instead of SipHash,
+/// which took as long as the rest of a routed push.
+#[derive(Default)]
+struct SymbolHasher(u64);
+
+impl SymbolHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for SymbolHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.add(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+        }
+        let rest = words.remainder();
+        // Byte by byte: a copy into a buffer is a call to memcpy.
+        let tail = (rest.iter().enumerate()).fold(rest.len() as u64, |word, (i, &byte)| {
+            word ^ u64::from(byte) << (8 * i + 8)
+        });
+        self.add(tail);
+    }
+
+    #[inline]
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 impl<V: PushValue + ?Sized> Default for Subscriptions<V> {
     fn default() -> Self {
@@ -96,7 +141,7 @@ impl<V: PushValue + ?Sized> Default for Subscriptions<V> {
             registry: Mutex::new(Registry {
                 expected: 0,
                 registered: 0,
-                by_symbol: HashMap::new(),
+                by_symbol: Routes::default(),
                 primed: false,
             }),
             changed: Condvar::new(),
@@ -153,6 +198,12 @@ impl<V: PushValue + ?Sized> Subscriptions<V> {
         Some(registry.by_symbol.clone())
     }
 
+    /// The routes as registered so far (in a simulation every adapter has
+    /// started before the first time slice).
+    fn routes(&self) -> Routes<V> {
+        self.lock().by_symbol.clone()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Registry<V>> {
         self.registry.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -166,19 +217,73 @@ pub struct FeedOptions {
     pub paced: bool,
 }
 
-/// A running feed thread; [`Feed::stop`] ends and joins it.
+/// A manager's running feed: a thread in realtime ([`Feed::stop`] ends and
+/// joins it), the replay of csp's time slices in a simulation.
 pub struct Feed {
     stop: Arc<AtomicBool>,
     worker: Option<JoinHandle<()>>,
+    replay: Option<Box<dyn SimSlices>>,
 }
 
 impl Feed {
-    /// Starts the feed thread of a manager. Failures on the thread (a bad
+    /// Starts the feed of a manager: in realtime a thread, in a simulation
+    /// (see [`Feed::process_next_sim_time_slice`]) none. Failures (a bad
     /// row, an `Err` or a panic in the source) report an ERROR status and
     /// stop the engine with the error, which `csp.run` raises. It counts
     /// events, pushes and unrouted events into `stats`, and notes the time
     /// of the first push.
     pub fn start<V, S>(
+        name: &str,
+        source: S,
+        subscriptions: Arc<Subscriptions<V>>,
+        link: ManagerLink,
+        options: FeedOptions,
+        stats: Arc<Stats>,
+    ) -> Result<Self>
+    where
+        V: FeedValue + ?Sized,
+        S: Source<V> + 'static,
+    {
+        if link.is_realtime() {
+            return Self::start_thread(name, source, subscriptions, link, options, stats);
+        }
+        // Nothing to wait for: every slice pushes what is due at its time.
+        subscriptions.mark_primed();
+        let replay = SimReplay {
+            source,
+            subscriptions,
+            routes: None,
+            events: Vec::new(),
+            next: 0,
+            ended: false,
+            last_time: None,
+            count: 0,
+            pushed_any: false,
+            link,
+            stats,
+            unsaved: Counts::default(),
+        };
+        Ok(Self {
+            stop: Arc::default(),
+            worker: None,
+            replay: Some(Box::new(replay)),
+        })
+    }
+
+    /// In a simulation: pushes every event recorded at `time` to the
+    /// subscriptions of its symbol (events before the run's start time are
+    /// skipped) and returns the time of the next event, `None` once the
+    /// source has ended (reporting the INFO status with the count). Call it
+    /// from the manager's own `process_next_sim_time_slice`. In realtime it
+    /// returns `None`.
+    pub fn process_next_sim_time_slice(&mut self, time: DateTime) -> Result<Option<DateTime>> {
+        match &mut self.replay {
+            Some(replay) => replay.slice(time),
+            None => Ok(None),
+        }
+    }
+
+    fn start_thread<V, S>(
         name: &str,
         source: S,
         subscriptions: Arc<Subscriptions<V>>,
@@ -206,6 +311,7 @@ impl Feed {
         Ok(Self {
             stop,
             worker: Some(worker),
+            replay: None,
         })
     }
 
@@ -296,6 +402,136 @@ where
         stats.record_pushed(pushed);
     }
     Ok(())
+}
+
+/// csp's sim time slices, replayed from a source.
+trait SimSlices: Send {
+    fn slice(&mut self, time: DateTime) -> Result<Option<DateTime>>;
+}
+
+struct SimReplay<V: FeedValue + ?Sized, S> {
+    source: S,
+    subscriptions: Arc<Subscriptions<V>>,
+    /// Taken at the first slice, when every adapter has started.
+    routes: Option<Routes<V>>,
+    /// The source's current batch, and the index of its next event.
+    events: Vec<Event<<V as EventValue>::Owned>>,
+    next: usize,
+    ended: bool,
+    /// The time of the last slice.
+    last_time: Option<DateTime>,
+    count: u64,
+    pushed_any: bool,
+    link: ManagerLink,
+    stats: Arc<Stats>,
+    /// Counts not yet added to `stats`: slices are many and short, and
+    /// atomic adds for each took as long as the pushes.
+    unsaved: Counts,
+}
+
+#[derive(Default)]
+struct Counts {
+    events: u64,
+    pushed: u64,
+    unrouted: u64,
+}
+
+/// Events counted before the stats are brought up to date.
+const SAVE_EVERY: u64 = 1 << 14;
+
+impl<V: FeedValue + ?Sized, S> SimReplay<V, S> {
+    fn save_counts(&mut self) {
+        let counts = std::mem::take(&mut self.unsaved);
+        self.stats.record_events(counts.events, counts.unrouted);
+        self.stats.record_pushed(counts.pushed);
+    }
+}
+
+impl<V: FeedValue + ?Sized, S> Drop for SimReplay<V, S> {
+    /// The manager's stop drops the feed: the stats are complete after the run.
+    fn drop(&mut self) {
+        self.save_counts();
+    }
+}
+
+impl<V: FeedValue + ?Sized, S: Source<V>> SimSlices for SimReplay<V, S> {
+    fn slice(&mut self, time: DateTime) -> Result<Option<DateTime>> {
+        let outcome = self.push_due(time);
+        if let Err(error) = &outcome {
+            // Err here means the graph already stopped: nobody to tell.
+            let _ = (self.link).report(StatusLevel::Error, STATUS_FEED_FAILED, error.message());
+        }
+        outcome
+    }
+}
+
+impl<V: FeedValue + ?Sized, S: Source<V>> SimReplay<V, S> {
+    fn push_due(&mut self, time: DateTime) -> Result<Option<DateTime>> {
+        let routes = self
+            .routes
+            .get_or_insert_with(|| self.subscriptions.routes());
+        let first_slice = self.last_time.is_none();
+        self.last_time = Some(time);
+        let (mut events, mut pushed, mut unrouted) = (0_u64, 0_u64, 0_u64);
+        let next = loop {
+            let Some(event) = self.events.get(self.next) else {
+                self.events.clear();
+                self.next = 0;
+                if self.ended
+                    || !self
+                        .source
+                        .next_batch(&mut self.events)
+                        .map_err(Error::from)?
+                {
+                    break None;
+                }
+                continue;
+            };
+            if event.time > time {
+                break Some(event.time);
+            }
+            self.next += 1;
+            events += 1;
+            if event.time < time {
+                if first_slice {
+                    // Recorded before the run's start time: skipped.
+                    unrouted += 1;
+                    continue;
+                }
+                return Err(Error::value(format!(
+                    "the source went back in time: an event at {} after the time slice at {time}",
+                    event.time
+                )));
+            }
+            match routes.get(&event.symbol) {
+                Some(pushers) => {
+                    for pusher in pushers {
+                        pusher.push(V::arg(&event.value))?;
+                    }
+                    pushed += pushers.len() as u64;
+                }
+                None => unrouted += 1,
+            }
+        };
+        if pushed > 0 && !self.pushed_any {
+            self.pushed_any = true;
+            self.stats.record_first_push(DateTime::now());
+        }
+        self.count += events;
+        self.unsaved.events += events;
+        self.unsaved.pushed += pushed;
+        self.unsaved.unrouted += unrouted;
+        if self.unsaved.events >= SAVE_EVERY || next.is_none() {
+            self.save_counts();
+        }
+        if next.is_none() && !self.ended {
+            self.ended = true;
+            let message = format!("the source ended after {} events", self.count);
+            self.link
+                .report(StatusLevel::Info, STATUS_FEED_ENDED, &message)?;
+        }
+        Ok(next)
+    }
 }
 
 /// Marks the subscriptions primed when dropped (or asked earlier).

@@ -18,12 +18,18 @@ use super::record::StructBinding;
 use super::user_data::{
     UserData, capsule_or_release, into_user_data, release_user_data, user_data_mut,
 };
-use super::value::{PushValue, ValueType};
+use super::value::{AdapterHandle, PushValue};
 use adapter_core::DateTime;
 
 /// A push input adapter: csp calls `start` when the graph starts and `stop`
 /// when it ends; in between, the adapter pushes values with the [`Pusher`]
 /// it got in `start`, typically from a thread of its own.
+///
+/// In a simulation (`csp.run(realtime=False)`) the same adapter is a managed
+/// sim input adapter of its manager: its [`Pusher`] ticks at the engine's
+/// time and only from inside the manager's
+/// [`process_next_sim_time_slice`](crate::AdapterManager::process_next_sim_time_slice),
+/// which is where the manager's feed pushes in a simulation.
 pub trait PushInputAdapter: Send + 'static {
     /// The value type it pushes (`bool`, `i64`, `f64`, `str`, `DateTime`, `TimeDelta`,
     /// or a [`Record`](crate::Record)).
@@ -53,7 +59,9 @@ pub struct Pusher<T: PushValue + ?Sized> {
 
 struct PushTarget {
     name: String,
-    adapter: ffi::CCspPushInputAdapterHandle,
+    adapter: AdapterHandle,
+    /// The thread that started the adapter: the engine's.
+    engine_thread: usize,
     /// What the pushed type looked up when the adapter started.
     binding: StructBinding,
     engine: ffi::CCspEngineHandle,
@@ -70,7 +78,28 @@ unsafe impl Sync for PushTarget {}
 impl PushTarget {
     #[inline]
     fn with_active<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
+        if let AdapterHandle::Sim(_) = self.adapter {
+            return self.on_engine_thread(f);
+        }
         self.gate.run(&self.name, f)
+    }
+
+    /// A managed sim adapter is only pushed to on the engine thread, which is
+    /// also the only thread that closes its gate (in stop and destroy): there
+    /// an open gate stays open, and no pass (two atomic writes) is needed.
+    #[inline]
+    fn on_engine_thread<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
+        if current_thread() != self.engine_thread {
+            return Err(Error::runtime(format!(
+                "{}: in a simulation, values are pushed only from the manager's \
+                 process_next_sim_time_slice, on the engine thread",
+                self.name
+            )));
+        }
+        if !self.gate.is_open() {
+            return self.gate.run(&self.name, f);
+        }
+        f()
     }
 
     fn deactivate(&self) {
@@ -109,8 +138,8 @@ impl<T: PushValue + ?Sized> Pusher<T> {
         })
     }
 
-    /// Pushes all `values` as one batch: the engine receives them together.
-    /// Returns how many were pushed.
+    /// Pushes all `values` as one batch: the engine receives them together
+    /// (in a simulation: at the current time). Returns how many were pushed.
     pub fn push_batch<'v, I>(&self, values: I) -> Result<usize>
     where
         I: IntoIterator<Item = T::Arg<'v>>,
@@ -143,7 +172,8 @@ impl<T: PushValue + ?Sized> Pusher<T> {
     /// Stops the engine with `error`, the adapter's name in front: `csp.run`
     /// raises it as the Python exception of its kind.
     pub fn fail(&self, error: &Error) -> Result<()> {
-        self.target.with_active(|| {
+        // From any thread, in a simulation too.
+        self.target.gate.run(&self.target.name, || {
             let error = error.clone().context(&self.target.name);
             // SAFETY: the engine is alive while the adapter is active.
             unsafe { engine::shutdown_with_error(self.target.engine, &error) }
@@ -151,11 +181,15 @@ impl<T: PushValue + ?Sized> Pusher<T> {
     }
 }
 
-/// A bridge push batch, destroyed (and so flushed) on drop.
+/// A bridge push batch, destroyed (and so flushed) on drop; none (a null
+/// handle) for a managed sim adapter, which ticks each push at once.
 struct Batch(ffi::CCspPushBatchHandle);
 
 impl Batch {
-    fn new(adapter: ffi::CCspPushInputAdapterHandle) -> Result<Self> {
+    fn new(adapter: AdapterHandle) -> Result<Self> {
+        let AdapterHandle::Push(adapter) = adapter else {
+            return Ok(Self(std::ptr::null_mut()));
+        };
         // SAFETY: the adapter is started and alive (checked by the caller).
         let handle = unsafe { ffi::ccsp_push_batch_new(adapter) };
         if handle.is_null() {
@@ -165,6 +199,9 @@ impl Batch {
     }
 
     fn flush(&self) -> Result<()> {
+        if self.0.is_null() {
+            return Ok(());
+        }
         // SAFETY: the batch is live.
         Error::check(unsafe { ffi::ccsp_push_batch_flush(self.0) })
     }
@@ -172,8 +209,10 @@ impl Batch {
 
 impl Drop for Batch {
     fn drop(&mut self) {
-        // SAFETY: the batch is live and dropped once.
-        unsafe { ffi::ccsp_push_batch_destroy(self.0) };
+        if !self.0.is_null() {
+            // SAFETY: the batch is live and dropped once.
+            unsafe { ffi::ccsp_push_batch_destroy(self.0) };
+        }
     }
 }
 
@@ -210,6 +249,7 @@ pub fn push_input_adapter_capsule<A: PushInputAdapter>(
         stop: Some(input_stop::<A>),
         destroy: Some(release_user_data::<InputShim<A>>),
         value_type: <A::Value as PushValue>::TYPE.to_raw(),
+        start_managed_sim: Some(input_start_sim::<A>),
     };
     // SAFETY: the vtable is fully initialised; on success the capsule owns
     // user_data and destroys it exactly once (itself, or via the adapter).
@@ -237,38 +277,67 @@ unsafe extern "C" fn input_start<A: PushInputAdapter>(
 ) -> ffi::CCspErrorCode {
     // SAFETY: the bridge passes back the user_data it got from us.
     let shim = unsafe { user_data_mut::<InputShim<A>>(user_data) };
-    let context = format!("{} start", shim.name);
-    guard::call(&context, || {
-        // SAFETY: the adapter handle is live during start.
-        let graph_type = ValueType::from_raw(unsafe { ffi::ccsp_push_input_adapter_type(adapter) });
-        let pushed_type = <A::Value as PushValue>::TYPE;
-        if graph_type != pushed_type {
-            return Err(Error::type_mismatch(format!(
-                "{} pushes {pushed_type} but the graph declared its time series as ts[{graph_type}]",
-                shim.name
-            )));
-        }
-        // SAFETY: the adapter handle is live during start.
-        let binding = unsafe { <A::Value as PushValue>::bind(adapter) }
-            .map_err(|error| error.context(&shim.name))?;
-        let target = Arc::new(PushTarget {
-            name: shim.name.clone(),
-            adapter,
-            binding,
-            engine,
-            gate: Gate::default(),
-        });
-        shim.target = Some(Arc::clone(&target));
-        let pusher = Pusher {
-            target,
-            _value: PhantomData,
-        };
-        shim.adapter.start(
-            pusher,
-            DateTime::from_nanos(start),
-            DateTime::from_nanos(end),
-        )
-    })
+    // SAFETY: the adapter handle is live during start.
+    unsafe { shim.start(engine, AdapterHandle::Push(adapter), start, end) }
+}
+
+unsafe extern "C" fn input_start_sim<A: PushInputAdapter>(
+    user_data: *mut c_void,
+    engine: ffi::CCspEngineHandle,
+    adapter: ffi::CCspManagedSimInputAdapterHandle,
+    start: ffi::CCspDateTime,
+    end: ffi::CCspDateTime,
+) -> ffi::CCspErrorCode {
+    // SAFETY: the bridge passes back the user_data it got from us.
+    let shim = unsafe { user_data_mut::<InputShim<A>>(user_data) };
+    // SAFETY: the adapter handle is live during start.
+    unsafe { shim.start(engine, AdapterHandle::Sim(adapter), start, end) }
+}
+
+impl<A: PushInputAdapter> InputShim<A> {
+    /// # Safety
+    /// `engine` and `adapter` must be live, during the adapter's start.
+    unsafe fn start(
+        &mut self,
+        engine: ffi::CCspEngineHandle,
+        adapter: AdapterHandle,
+        start: ffi::CCspDateTime,
+        end: ffi::CCspDateTime,
+    ) -> ffi::CCspErrorCode {
+        let context = format!("{} start", self.name);
+        guard::call(&context, || {
+            // SAFETY: the adapter handle is live during start.
+            let graph_type = unsafe { adapter.value_type() };
+            let pushed_type = <A::Value as PushValue>::TYPE;
+            if graph_type != pushed_type {
+                return Err(Error::type_mismatch(format!(
+                    "{} pushes {pushed_type} but the graph declared its time series as ts[{graph_type}]",
+                    self.name
+                )));
+            }
+            // SAFETY: the adapter handle is live during start.
+            let binding = unsafe { <A::Value as PushValue>::bind(adapter) }
+                .map_err(|error| error.context(&self.name))?;
+            let target = Arc::new(PushTarget {
+                name: self.name.clone(),
+                adapter,
+                engine_thread: current_thread(),
+                binding,
+                engine,
+                gate: Gate::default(),
+            });
+            self.target = Some(Arc::clone(&target));
+            let pusher = Pusher {
+                target,
+                _value: PhantomData,
+            };
+            self.adapter.start(
+                pusher,
+                DateTime::from_nanos(start),
+                DateTime::from_nanos(end),
+            )
+        })
+    }
 }
 
 unsafe extern "C" fn input_stop<A: PushInputAdapter>(user_data: *mut c_void) -> ffi::CCspErrorCode {
@@ -281,6 +350,17 @@ unsafe extern "C" fn input_stop<A: PushInputAdapter>(user_data: *mut c_void) -> 
         }
         shim.adapter.stop()
     })
+}
+
+/// An identity of the calling thread, unique among live threads: the
+/// address of a thread-local (cheaper than `std::thread::current()`, which
+/// counts a reference).
+#[inline]
+fn current_thread() -> usize {
+    thread_local! {
+        static MARKER: u8 = const { 0 };
+    }
+    MARKER.with(|marker| std::ptr::from_ref(marker) as usize)
 }
 
 pub(crate) fn short_type_name<T: ?Sized>() -> &'static str {

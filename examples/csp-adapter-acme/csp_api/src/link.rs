@@ -42,6 +42,7 @@ pub(crate) struct LinkTarget {
     name: String,
     manager: ffi::CCspAdapterManagerHandle,
     engine: ffi::CCspEngineHandle,
+    realtime: bool,
     /// Open between the manager's start and stop.
     gate: Gate,
 }
@@ -62,6 +63,8 @@ impl LinkTarget {
             name,
             manager,
             engine,
+            // SAFETY: made in the manager's start, while the engine is live.
+            realtime: unsafe { ffi::ccsp_engine_is_realtime(engine) },
             gate: Gate::default(),
         }
     }
@@ -119,6 +122,12 @@ impl ManagerLink {
             // SAFETY: the engine is alive while we are inside the gate.
             unsafe { engine::shutdown_with_error(self.target.engine, error) }
         })
+    }
+
+    /// Whether the run is realtime; false in a simulation, where statuses
+    /// tick in the manager's next (or current) sim time slice.
+    pub fn is_realtime(&self) -> bool {
+        self.target.realtime
     }
 
     /// Whether the manager is still running.

@@ -40,11 +40,22 @@ pub trait AdapterManager: Send + 'static {
     fn stop(&mut self) -> Result<()> {
         Ok(())
     }
+
+    /// In a simulation (`csp.run(realtime=False)`) only: push every event at
+    /// `time` through the adapters' pushers (they tick at `time`) and return
+    /// the time of the next event, or `None` when there is none. The first
+    /// call is at the run's start time. An `Err` or a panic stops the run:
+    /// `csp.run` raises it.
+    fn process_next_sim_time_slice(&mut self, _time: DateTime) -> Result<Option<DateTime>> {
+        Ok(None)
+    }
 }
 
 struct ManagerShim<M: AdapterManager> {
     manager: M,
     name: CString,
+    /// What a failing time slice is called (made once: slices are many).
+    slice_context: String,
     /// The engine-owned manager, from `bind`.
     handle: ffi::CCspAdapterManagerHandle,
     link: Option<Arc<LinkTarget>>,
@@ -80,9 +91,11 @@ pub fn adapter_manager_capsule<M: AdapterManager>(
     let name = guard::name_of("adapter manager", || manager.name().to_owned())?;
     let name = CString::new(name)
         .map_err(|_| PyValueError::new_err("an adapter manager name must not contain NUL"))?;
+    let slice_context = format!("{} process_next_sim_time_slice", name.to_string_lossy());
     let user_data = into_user_data(ManagerShim {
         manager,
         name,
+        slice_context,
         handle: std::ptr::null_mut(),
         link: None,
     });
@@ -91,7 +104,7 @@ pub fn adapter_manager_capsule<M: AdapterManager>(
         struct_size: size_of::<ffi::CCspAdapterManagerVTable>() as u32,
         user_data,
         name: Some(manager_name::<M>),
-        process_next_sim_time_slice: Some(manager_no_sim_data),
+        process_next_sim_time_slice: Some(manager_sim_time_slice::<M>),
         start: Some(manager_start::<M>),
         stop: Some(manager_stop::<M>),
         destroy: Some(release_user_data::<ManagerShim<M>>),
@@ -112,12 +125,21 @@ unsafe extern "C" fn manager_name<M: AdapterManager>(user_data: *mut c_void) -> 
         .as_ptr()
 }
 
-/// This manager serves realtime adapters only: it never has sim data.
-unsafe extern "C" fn manager_no_sim_data(
-    _user_data: *mut c_void,
-    _time: ffi::CCspDateTime,
+unsafe extern "C" fn manager_sim_time_slice<M: AdapterManager>(
+    user_data: *mut c_void,
+    time: ffi::CCspDateTime,
 ) -> ffi::CCspDateTime {
-    ffi::CCSP_DATETIME_NONE
+    // SAFETY: the bridge passes back the user_data it got from us.
+    let shim = unsafe { user_data_mut::<ManagerShim<M>>(user_data) };
+    let mut next = None;
+    // On failure the bridge finds the last error set and raises it.
+    guard::call(&shim.slice_context, || {
+        next = shim
+            .manager
+            .process_next_sim_time_slice(DateTime::from_nanos(time))?;
+        Ok(())
+    });
+    next.map_or(ffi::CCSP_DATETIME_NONE, DateTime::as_nanos)
 }
 
 unsafe extern "C" fn manager_bind<M: AdapterManager>(

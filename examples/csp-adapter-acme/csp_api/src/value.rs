@@ -75,6 +75,45 @@ impl fmt::Display for ValueType {
     }
 }
 
+/// The engine object behind a push input adapter: a push input adapter in
+/// realtime, a managed sim input adapter of its manager in a simulation.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum AdapterHandle {
+    Push(ffi::CCspPushInputAdapterHandle),
+    Sim(ffi::CCspManagedSimInputAdapterHandle),
+}
+
+impl AdapterHandle {
+    /// The type of the adapter's time series.
+    ///
+    /// # Safety
+    /// The adapter must be alive.
+    pub(crate) unsafe fn value_type(self) -> ValueType {
+        // SAFETY: forwarded from the caller.
+        ValueType::from_raw(unsafe {
+            match self {
+                Self::Push(adapter) => ffi::ccsp_push_input_adapter_type(adapter),
+                Self::Sim(adapter) => ffi::ccsp_managed_sim_input_adapter_type(adapter),
+            }
+        })
+    }
+
+    /// The csp.Struct type of the adapter's time series (null for others).
+    ///
+    /// # Safety
+    /// The adapter must be alive.
+    pub(crate) unsafe fn struct_meta(self) -> ffi::CCspStructMetaHandle {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            match self {
+                Self::Push(adapter) => ffi::ccsp_push_input_adapter_struct_meta(adapter),
+                Self::Sim(adapter) => ffi::ccsp_managed_sim_input_adapter_struct_meta(adapter),
+            }
+        }
+    }
+}
+
 /// A type a push input adapter can push. `Arg` is what `push` takes.
 pub trait PushValue {
     const TYPE: ValueType;
@@ -85,16 +124,19 @@ pub trait PushValue {
     /// # Safety
     /// `adapter` must be a starting adapter.
     #[doc(hidden)]
-    unsafe fn bind(_adapter: ffi::CCspPushInputAdapterHandle) -> Result<StructBinding> {
+    unsafe fn bind(_adapter: AdapterHandle) -> Result<StructBinding> {
         Ok(StructBinding::default())
     }
 
+    /// Pushes `value`: into `batch` (null: a batch of its own) in realtime,
+    /// at the engine's time in a simulation (no batch there).
+    ///
     /// # Safety
     /// `adapter` must be a started adapter bound to `binding`; `batch` null
     /// or a live batch.
     #[doc(hidden)]
     unsafe fn push_raw(
-        adapter: ffi::CCspPushInputAdapterHandle,
+        adapter: AdapterHandle,
         binding: &StructBinding,
         value: Self::Arg<'_>,
         batch: ffi::CCspPushBatchHandle,
@@ -115,21 +157,35 @@ pub trait TickValue<'a>: Sized {
 }
 
 macro_rules! scalar_value {
-    ($rust:ty, $variant:ident, $raw:ty, $push:ident, $read:ident, $to_raw:expr, $from_raw:expr) => {
+    (
+        $rust:ty,
+        $variant:ident,
+        $raw:ty,
+        $push:ident,
+        $sim_push:ident,
+        $read:ident,
+        $to_raw:expr,
+        $from_raw:expr
+    ) => {
         impl PushValue for $rust {
             const TYPE: ValueType = ValueType::$variant;
             type Arg<'a> = $rust;
 
             #[inline]
             unsafe fn push_raw(
-                adapter: ffi::CCspPushInputAdapterHandle,
+                adapter: AdapterHandle,
                 _binding: &StructBinding,
                 value: $rust,
                 batch: ffi::CCspPushBatchHandle,
             ) -> Result<()> {
                 let to_raw: fn($rust) -> $raw = $to_raw;
                 // SAFETY: forwarded from the caller.
-                Error::check(unsafe { ffi::$push(adapter, to_raw(value), batch) })
+                Error::check(unsafe {
+                    match adapter {
+                        AdapterHandle::Push(adapter) => ffi::$push(adapter, to_raw(value), batch),
+                        AdapterHandle::Sim(adapter) => ffi::$sim_push(adapter, to_raw(value)),
+                    }
+                })
             }
         }
 
@@ -156,6 +212,7 @@ scalar_value!(
     Bool,
     bool,
     ccsp_push_bool,
+    ccsp_managed_sim_input_adapter_push_bool,
     ccsp_input_get_last_bool,
     |v| v,
     |v| v
@@ -165,6 +222,7 @@ scalar_value!(
     Int,
     i64,
     ccsp_push_int64,
+    ccsp_managed_sim_input_adapter_push_int64,
     ccsp_input_get_last_int64,
     |v| v,
     |v| v
@@ -174,6 +232,7 @@ scalar_value!(
     Float,
     f64,
     ccsp_push_double,
+    ccsp_managed_sim_input_adapter_push_double,
     ccsp_input_get_last_double,
     |v| v,
     |v| v
@@ -183,6 +242,7 @@ scalar_value!(
     DateTime,
     i64,
     ccsp_push_datetime,
+    ccsp_managed_sim_input_adapter_push_datetime,
     ccsp_input_get_last_datetime,
     DateTime::as_nanos,
     DateTime::from_nanos
@@ -192,6 +252,7 @@ scalar_value!(
     TimeDelta,
     i64,
     ccsp_push_timedelta,
+    ccsp_managed_sim_input_adapter_push_timedelta,
     ccsp_input_get_last_timedelta,
     TimeDelta::as_nanos,
     TimeDelta::from_nanos
@@ -203,14 +264,20 @@ impl PushValue for str {
 
     #[inline]
     unsafe fn push_raw(
-        adapter: ffi::CCspPushInputAdapterHandle,
+        adapter: AdapterHandle,
         _binding: &StructBinding,
         value: &str,
         batch: ffi::CCspPushBatchHandle,
     ) -> Result<()> {
+        let (data, len) = (value.as_ptr().cast(), value.len());
         // SAFETY: forwarded from the caller; the bridge copies the bytes.
         Error::check(unsafe {
-            ffi::ccsp_push_string(adapter, value.as_ptr().cast(), value.len(), batch)
+            match adapter {
+                AdapterHandle::Push(adapter) => ffi::ccsp_push_string(adapter, data, len, batch),
+                AdapterHandle::Sim(adapter) => {
+                    ffi::ccsp_managed_sim_input_adapter_push_string(adapter, data, len)
+                }
+            }
         })
     }
 }

@@ -7,6 +7,7 @@
 //! [`EventsReader`] checks all of that and says which line is wrong (the
 //! header is line 1); [`EventsWriter`] writes files it reads back exactly.
 
+use std::cell::Cell;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
@@ -14,7 +15,7 @@ use std::marker::PhantomData;
 use std::path::Path;
 
 use crate::row::{Cells, CellsOut, EventValue};
-use crate::text::TextValue;
+use crate::text::{Day, TextValue, datetime_error, parse_datetime};
 use crate::time::DateTime;
 
 /// The columns every events file starts with; the value's follow.
@@ -107,6 +108,8 @@ pub struct EventsReader<V: EventValue + ?Sized, R: Read = File> {
     /// Where `time`, `symbol` and the value's columns are in a row.
     positions: Vec<usize>,
     last_time: Option<DateTime>,
+    /// The date of the last row's time (rows mostly share theirs).
+    last_day: Cell<Option<Day>>,
     _value: PhantomData<fn() -> V::Owned>,
 }
 
@@ -148,6 +151,7 @@ impl<V: EventValue + ?Sized, R: Read> EventsReader<V, R> {
             record: csv::StringRecord::new(),
             positions,
             last_time: None,
+            last_day: Cell::new(None),
             _value: PhantomData,
         })
     }
@@ -183,8 +187,9 @@ impl<V: EventValue + ?Sized, R: Read> EventsReader<V, R> {
             &self.record[self.positions[0]],
             &self.record[self.positions[1]],
         );
-        let time = DateTime::parse_text(time)
-            .map_err(|error| error.replacen("datetime value", "time", 1))?;
+        let mut day = self.last_day.get();
+        let time = parse_datetime(time, &mut day).ok_or_else(|| datetime_error("time", time))?;
+        self.last_day.set(day);
         if let Some(last) = self.last_time.filter(|last| time < *last) {
             let (mut now, mut before) = (String::new(), String::new());
             time.write_text(&mut now);

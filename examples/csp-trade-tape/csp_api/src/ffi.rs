@@ -60,6 +60,10 @@ pub struct CCspAdapterManager {
     _private: [u8; 0],
 }
 #[repr(C)]
+pub struct CCspManagedSimInputAdapter {
+    _private: [u8; 0],
+}
+#[repr(C)]
 pub struct CCspStructMeta {
     _private: [u8; 0],
 }
@@ -75,6 +79,7 @@ pub struct CCspStruct {
 pub type CCspEngineHandle = *mut CCspEngine;
 pub type CCspPushInputAdapterHandle = *mut CCspPushInputAdapter;
 pub type CCspAdapterManagerHandle = *mut CCspAdapterManager;
+pub type CCspManagedSimInputAdapterHandle = *mut CCspManagedSimInputAdapter;
 pub type CCspInputHandle = *mut CCspInput;
 pub type CCspPushBatchHandle = *mut CCspPushBatch;
 pub type CCspStructMetaHandle = *mut CCspStructMeta;
@@ -98,6 +103,15 @@ pub struct CCspPushInputAdapterVTable {
     pub stop: Option<unsafe extern "C" fn(*mut c_void) -> CCspErrorCode>,
     pub destroy: Option<unsafe extern "C" fn(*mut c_void)>,
     pub value_type: CCspType,
+    pub start_managed_sim: Option<
+        unsafe extern "C" fn(
+            *mut c_void,
+            CCspEngineHandle,
+            CCspManagedSimInputAdapterHandle,
+            CCspDateTime,
+            CCspDateTime,
+        ) -> CCspErrorCode,
+    >,
 }
 
 #[repr(C)]
@@ -156,6 +170,7 @@ unsafe extern "C" {
     pub fn ccsp_register_bridge_functions(module: *mut c_void) -> c_int;
 
     pub fn ccsp_engine_now(engine: CCspEngineHandle) -> CCspDateTime;
+    pub fn ccsp_engine_is_realtime(engine: CCspEngineHandle) -> bool;
     pub fn ccsp_engine_shutdown(engine: CCspEngineHandle) -> CCspErrorCode;
     pub fn ccsp_engine_shutdown_with_error(
         engine: CCspEngineHandle,
@@ -208,6 +223,42 @@ unsafe extern "C" {
         adapter: CCspPushInputAdapterHandle,
         value: CCspTimeDelta,
         batch: CCspPushBatchHandle,
+    ) -> CCspErrorCode;
+
+    pub fn ccsp_managed_sim_input_adapter_type(
+        adapter: CCspManagedSimInputAdapterHandle,
+    ) -> CCspType;
+    pub fn ccsp_managed_sim_input_adapter_push_bool(
+        adapter: CCspManagedSimInputAdapterHandle,
+        value: bool,
+    ) -> CCspErrorCode;
+    pub fn ccsp_managed_sim_input_adapter_push_int64(
+        adapter: CCspManagedSimInputAdapterHandle,
+        value: i64,
+    ) -> CCspErrorCode;
+    pub fn ccsp_managed_sim_input_adapter_push_double(
+        adapter: CCspManagedSimInputAdapterHandle,
+        value: f64,
+    ) -> CCspErrorCode;
+    pub fn ccsp_managed_sim_input_adapter_push_string(
+        adapter: CCspManagedSimInputAdapterHandle,
+        data: *const c_char,
+        len: usize,
+    ) -> CCspErrorCode;
+    pub fn ccsp_managed_sim_input_adapter_push_datetime(
+        adapter: CCspManagedSimInputAdapterHandle,
+        value: CCspDateTime,
+    ) -> CCspErrorCode;
+    pub fn ccsp_managed_sim_input_adapter_push_timedelta(
+        adapter: CCspManagedSimInputAdapterHandle,
+        value: CCspTimeDelta,
+    ) -> CCspErrorCode;
+    pub fn ccsp_managed_sim_input_adapter_struct_meta(
+        adapter: CCspManagedSimInputAdapterHandle,
+    ) -> CCspStructMetaHandle;
+    pub fn ccsp_managed_sim_input_adapter_push_struct(
+        adapter: CCspManagedSimInputAdapterHandle,
+        value: CCspStructHandle,
     ) -> CCspErrorCode;
 
     pub fn ccsp_push_batch_create(engine: CCspEngineHandle) -> CCspPushBatchHandle;

@@ -15,7 +15,7 @@ use std::ptr;
 
 use super::error::{Error, Result};
 use super::ffi;
-use super::value::{PushValue, TickValue, ValueType, utf8};
+use super::value::{AdapterHandle, PushValue, TickValue, ValueType, utf8};
 use adapter_core::{DateTime, TimeDelta};
 
 /// A Rust struct that is a `csp.Struct` value; implemented by
@@ -163,9 +163,9 @@ impl<R: Record> PushValue for R {
     const TYPE: ValueType = ValueType::Struct;
     type Arg<'a> = &'a R;
 
-    unsafe fn bind(adapter: ffi::CCspPushInputAdapterHandle) -> Result<StructBinding> {
+    unsafe fn bind(adapter: AdapterHandle) -> Result<StructBinding> {
         // SAFETY: forwarded from the caller.
-        let meta = unsafe { ffi::ccsp_push_input_adapter_struct_meta(adapter) };
+        let meta = unsafe { adapter.struct_meta() };
         if meta.is_null() {
             return Err(Error::type_mismatch(
                 "the adapter's time series is not of a csp.Struct",
@@ -177,7 +177,7 @@ impl<R: Record> PushValue for R {
 
     #[inline]
     unsafe fn push_raw(
-        adapter: ffi::CCspPushInputAdapterHandle,
+        adapter: AdapterHandle,
         binding: &StructBinding,
         value: &R,
         batch: ffi::CCspPushBatchHandle,
@@ -197,7 +197,16 @@ impl<R: Record> PushValue for R {
             return Err(error);
         }
         // SAFETY: forwarded from the caller; the bridge takes the reference.
-        Error::check(unsafe { ffi::ccsp_push_input_adapter_push_struct(adapter, target, batch) })
+        Error::check(unsafe {
+            match adapter {
+                AdapterHandle::Push(adapter) => {
+                    ffi::ccsp_push_input_adapter_push_struct(adapter, target, batch)
+                }
+                AdapterHandle::Sim(adapter) => {
+                    ffi::ccsp_managed_sim_input_adapter_push_struct(adapter, target)
+                }
+            }
+        })
     }
 }
 

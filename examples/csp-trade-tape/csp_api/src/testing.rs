@@ -45,10 +45,11 @@ enum Point {
     OutputExecute,
     OutputStop,
     FeedSource,
+    SimTimeSlice,
     Destroy,
 }
 
-const POINTS: [(&str, Point); 12] = [
+const POINTS: [(&str, Point); 13] = [
     ("manager_name", Point::ManagerName),
     ("manager_start", Point::ManagerStart),
     ("manager_stop", Point::ManagerStop),
@@ -60,6 +61,7 @@ const POINTS: [(&str, Point); 12] = [
     ("output_execute", Point::OutputExecute),
     ("output_stop", Point::OutputStop),
     ("feed_source", Point::FeedSource),
+    ("sim_time_slice", Point::SimTimeSlice),
     ("destroy", Point::Destroy),
 ];
 
@@ -397,6 +399,14 @@ impl AdapterManager for FaultyManager {
         Ok(())
     }
 
+    fn process_next_sim_time_slice(&mut self, time: DateTime) -> Result<Option<DateTime>> {
+        self.fault.check(Point::SimTimeSlice)?;
+        match &mut self.feed {
+            Some(feed) => feed.process_next_sim_time_slice(time),
+            None => Ok(None),
+        }
+    }
+
     fn stop(&mut self) -> Result<()> {
         if let Some(feed) = self.feed.take() {
             feed.stop()?;
@@ -560,6 +570,7 @@ fn input_capsule_with_header(
         stop: None,
         destroy: Some(release_user_data::<Shim>),
         value_type: ffi::CCSP_TYPE_UNKNOWN,
+        start_managed_sim: None,
     };
     // SAFETY: the vtable is initialised; on success the capsule owns user_data.
     unsafe {
