@@ -51,7 +51,7 @@ bench: venv  ## Rust vs C++ vs Python adapters: throughput, output path, latency
 memcheck: venv  ## the default project's tests under valgrind: memory errors and leaks in the adapter (slow)
 	rm -rf $(BUILD)/memcheck
 	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet . $(BUILD)/memcheck
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e $(BUILD)/memcheck
+	CSP_ADAPTER_TESTING=1 $(PY) -m pip install --quiet --no-deps --no-build-isolation -e $(BUILD)/memcheck
 	$(PY) tools/memcheck.py $(BUILD)/memcheck
 
 lint: venv  ## ruff on the template's own tooling

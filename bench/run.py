@@ -60,6 +60,8 @@ def run(command: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None)
 
 
 INSTALL = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "-e", "."]
+# The benchmark adapters live in the generated projects' test harness.
+HARNESS = {"CSP_ADAPTER_TESTING": "1"}
 
 
 def render(project: Path, answers: dict[str, str]) -> None:
@@ -84,14 +86,14 @@ def render(project: Path, answers: dict[str, str]) -> None:
 def build_record_project() -> None:
     """Renders and installs the record project."""
     render(RECORD_PROJECT, RECORD_ANSWERS)
-    run(INSTALL, RECORD_PROJECT, {"PYO3_PYTHON": sys.executable})
+    run(INSTALL, RECORD_PROJECT, {"PYO3_PYTHON": sys.executable, **HARNESS})
 
 
 def build_project(measure_build_times: bool) -> dict[str, float]:
     """Renders and installs the default project; times a cold and a warm build."""
     render(PROJECT, {})
     install = INSTALL
-    env = {"PYO3_PYTHON": sys.executable}
+    env = {"PYO3_PYTHON": sys.executable, **HARNESS}
     if not measure_build_times:
         run(install, PROJECT, env)
         return {}

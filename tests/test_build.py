@@ -1,6 +1,6 @@
 """Rendered projects build, pass their own tests and move real data through csp.
 
-Six projects cover every value type on the input side and on the output side,
+Nine projects cover every value type on the input side and on the output side,
 five of them with a conversion node between different types. They share one
 Cargo target directory so that only the first build compiles the dependencies.
 """
@@ -8,10 +8,13 @@ Cargo target directory so that only the first build compiles the dependencies.
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
+import csp
 import pytest
 from conftest import require
 
@@ -53,6 +56,8 @@ def build_env(cargo_target_dir: Path) -> dict[str, str]:
     env["CARGO_TARGET_DIR"] = str(cargo_target_dir)
     # build.rs finds csp through this interpreter.
     env["PYO3_PYTHON"] = sys.executable
+    # With the test harness (_native.testing), as `make develop` builds it.
+    env["CSP_ADAPTER_TESTING"] = "1"
     return env
 
 
@@ -130,10 +135,39 @@ def test_python_is_mypy_clean(installed: tuple[Path, str], build_env: dict[str, 
     run([sys.executable, "-m", "mypy", package, "tests"], project, build_env)
 
 
-def test_clippy_is_clean(installed: tuple[Path, str], build_env: dict[str, str]) -> None:
+@pytest.mark.parametrize("harness", ["1", "0"], ids=["with-test-harness", "release"])
+def test_clippy_is_clean(installed: tuple[Path, str], build_env: dict[str, str], harness: str) -> None:
     project, _ = installed
-    env = dict(build_env, PYO3_BUILD_EXTENSION_MODULE="1")
+    env = dict(build_env, PYO3_BUILD_EXTENSION_MODULE="1", CSP_ADAPTER_TESTING=harness)
     run([require("cargo"), "clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], project, env)
+
+
+def extension_of(package: str, env: dict[str, str], search_first: Path | None = None) -> tuple[Path, bool]:
+    """The extension ``package`` imports (from ``search_first`` if given) and whether it has the test harness."""
+    prefix = f"import sys; sys.path.insert(0, {str(search_first)!r}); " if search_first else ""
+    code = f"{prefix}import {package}._native as m; print(m.__file__); print(hasattr(m, 'testing'))"
+    path, harness = run([sys.executable, "-c", code], Path("/"), env).stdout.split()
+    return Path(path), harness == "True"
+
+
+def test_wheels_leave_the_test_harness_out(
+    installed: tuple[Path, str], build_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`make build` (no CSP_ADAPTER_TESTING) makes a wheel without `_native.testing`;
+    the install the tests run on has it."""
+    project, package = installed
+    if package != MAKEFILE_PACKAGE:
+        pytest.skip(f"the release wheel is built for {MAKEFILE_PACKAGE} only")
+    env = {name: value for name, value in build_env.items() if name != "CSP_ADAPTER_TESTING"}
+    wheel_args = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), "."]
+    run(wheel_args, project, env)
+    (wheel,) = tmp_path.glob("*.whl")
+    shutil.unpack_archive(wheel, tmp_path / "unpacked", format="zip")
+    release, release_harness = extension_of(package, env, tmp_path / "unpacked")
+    develop, develop_harness = extension_of(package, env)
+    assert release.is_relative_to(tmp_path) and not release_harness
+    assert develop_harness
+    print(f"extension: {develop.stat().st_size:,} bytes with the test harness, {release.stat().st_size:,} without")
 
 
 def test_readme_graph_example_runs(installed: tuple[Path, str], build_env: dict[str, str], tmp_path: Path) -> None:
@@ -146,20 +180,38 @@ def test_readme_graph_example_runs(installed: tuple[Path, str], build_env: dict[
     assert "pushed" in completed.stdout
 
 
-def test_makefile_develop_demo_test(
-    installed: tuple[Path, str], build_env: dict[str, str], cargo_target_dir: Path
+def test_makefile_develop_demo_test_lint_wheel(
+    installed: tuple[Path, str], build_env: dict[str, str], cargo_target_dir: Path, tmp_path: Path
 ) -> None:
-    """`make develop demo test` as the README says: a venv of its own, from PyPI."""
+    """`make develop demo test lint wheel` as the README and the generated CI
+    say: a venv of its own, from PyPI. The repaired wheel then installs into a
+    fresh venv holding only csp from PyPI, and its demo runs there."""
     project, package = installed
     if package != MAKEFILE_PACKAGE:
         pytest.skip(f"the Makefile run uses {MAKEFILE_PACKAGE} only")
     env = {key: value for key, value in build_env.items() if key not in {"PYO3_PYTHON", "VIRTUAL_ENV"}}
+    env.pop("CSP_ADAPTER_TESTING")
     # Another interpreter: a target directory of its own, so the shared one is not rebuilt.
     env["CARGO_TARGET_DIR"] = str(cargo_target_dir / "makefile")
-    completed = run(["make", "develop", "demo", "test", "COUNT=100000"], project, env, timeout=1800)
+    completed = run(["make", "develop", "demo", "test", "lint", "wheel", "COUNT=100000"], project, env, timeout=2400)
     result = json.loads(next(line for line in completed.stdout.splitlines() if line.startswith('{"')))
     assert (result["pushed"], result["received"], result["mismatches"]) == (100_000, 100_000, 0)
     assert " passed" in completed.stdout and "test result: ok" in completed.stdout
+
+    (wheel,) = (project / "wheelhouse").glob("*.whl")
+    assert "manylinux" in wheel.name
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert not [name for name in names if "_cspimpl" in name or "testing" in name], names
+    fresh = tmp_path / "fresh"
+    run([sys.executable, "-m", "venv", str(fresh)], tmp_path, env)
+    python = str(fresh / "bin" / "python")
+    run([python, "-m", "pip", "install", "--quiet", f"csp=={csp.__version__}"], tmp_path, env)
+    run([python, "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], tmp_path, env)
+    demo = run([python, "-m", package, "--count", "10000"], tmp_path, env)
+    result = json.loads(demo.stdout.strip().splitlines()[-1])
+    assert (result["pushed"], result["received"], result["mismatches"]) == (10_000, 10_000, 0)
+    print(f"repaired wheel {wheel.name}: {wheel.stat().st_size:,} bytes")
 
 
 def test_sdist_builds_and_runs(installed: tuple[Path, str], build_env: dict[str, str], tmp_path: Path) -> None:

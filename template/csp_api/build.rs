@@ -76,6 +76,13 @@ fn main() {
     println!("cargo:rustc-link-lib=dylib:+verbatim=_cspimpl.so");
     println!("cargo:rustc-env=CSP_BUILD_VERSION={}", csp.version);
 
+    // The Python build backend runs cargo without features of our choosing:
+    // CSP_ADAPTER_TESTING=1 turns the `testing` feature on (the test harness).
+    println!("cargo:rerun-if-env-changed=CSP_ADAPTER_TESTING");
+    if env::var("CSP_ADAPTER_TESTING").is_ok_and(|value| value == "1") {
+        println!("cargo:rustc-cfg=feature=\"testing\"");
+    }
+
     println!("cargo:rerun-if-changed=cpp");
     for name in ["PYO3_PYTHON", "PYTHON_SYS_EXECUTABLE", "VIRTUAL_ENV"] {
         println!("cargo:rerun-if-env-changed={name}");

@@ -8,14 +8,23 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import csp
+import pytest
 from csp import ts
 from csp.adapters.status import Status
 
+from csp_adapter_acme import _native
 from csp_adapter_acme._native import STATUS_FEED_ENDED
 from csp_adapter_acme.adapters import INPUT_TYPE as INPUT
 from csp_adapter_acme.adapters import OUTPUT_TYPE as OUTPUT
 
 OPTIONAL_FIELDS: frozenset[str] = frozenset()
+
+if not hasattr(_native, "testing"):
+    pytest.exit(
+        "the extension was built without its test harness (_native.testing): "
+        "rebuild it with CSP_ADAPTER_TESTING=1 (make develop does)",
+        returncode=4,
+    )
 
 T = TypeVar("T")
 DEADLINE = timedelta(seconds=30)

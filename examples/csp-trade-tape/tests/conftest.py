@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import csp
+import pytest
 from csp import ts
 from csp.adapters.status import Status
 from hypothesis import strategies as st
 
+from csp_trade_tape import _native
 from csp_trade_tape._native import STATUS_FEED_ENDED
 from csp_trade_tape.adapters import INPUT_TYPE as INPUT
 from csp_trade_tape.adapters import OUTPUT_TYPE as OUTPUT
@@ -19,6 +21,13 @@ from csp_trade_tape.records import (
     OPTIONAL_FIELDS,
     TradeTapeRecord,
 )
+
+if not hasattr(_native, "testing"):
+    pytest.exit(
+        "the extension was built without its test harness (_native.testing): "
+        "rebuild it with CSP_ADAPTER_TESTING=1 (make develop does)",
+        returncode=4,
+    )
 
 T = TypeVar("T")
 DEADLINE = timedelta(seconds=30)

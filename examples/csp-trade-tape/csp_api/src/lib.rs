@@ -7,7 +7,9 @@
 //! Every callback the engine makes into Rust is guarded: an `Err` or a panic
 //! becomes a Python exception raised from `csp.run`, never an abort.
 
+#[cfg(feature = "testing")]
 mod bench;
+#[cfg(feature = "testing")]
 mod bench_records;
 mod engine;
 mod error;
@@ -21,6 +23,7 @@ mod link;
 mod manager;
 mod output;
 mod record;
+#[cfg(feature = "testing")]
 mod testing;
 mod user_data;
 mod value;
@@ -40,11 +43,23 @@ pub use output::{OutputAdapter, output_adapter_capsule};
 pub use record::{Record, StructField};
 #[doc(hidden)]
 pub use record::{StructBinding, StructReader, StructWriter};
-pub use testing::add_testing_module;
 pub use user_data::object_counts;
 pub use value::{PushValue, TickValue, ValueType};
 
 use pyo3::prelude::*;
+
+/// Adds `_native.testing` (the fault injection and benchmark adapters of
+/// the generated tests and `make bench`) when built with the `testing`
+/// feature (`CSP_ADAPTER_TESTING=1`); otherwise adds nothing.
+pub fn add_testing_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    #[cfg(feature = "testing")]
+    return testing::add_testing_module(module);
+    #[cfg(not(feature = "testing"))]
+    {
+        let _ = module;
+        Ok(())
+    }
+}
 
 /// The csp version whose headers the bridge was compiled against.
 pub const CSP_BUILD_VERSION: &str = env!("CSP_BUILD_VERSION");
