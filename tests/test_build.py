@@ -36,6 +36,8 @@ BUILDS = [
     ("int", "struct", "TradeTape", "venue:str?, qty:int, px:float"),
     ("struct", "datetime", "OrderFeed", None),
 ]
+# Built with maturin instead of hatch-rs (the default).
+MATURIN_BUILDS = {"Text"}
 # The project whose own Makefile is run as its README says.
 MAKEFILE_PACKAGE = "csp_adapter_market_data_build"
 DEMO_COUNT = 100_000
@@ -74,6 +76,7 @@ def installed(request: pytest.FixtureRequest, copie_session, build_env: dict[str
             "adapter_name": adapter_name,
             "input_type": input_type,
             "output_type": output_type,
+            "build_backend": "maturin" if adapter_name in MATURIN_BUILDS else "hatch-rs",
             **({"struct_fields": struct_fields} if struct_fields else {}),
         }
     )

@@ -211,7 +211,14 @@ def test_record_fields_render_into_both_languages(
         assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
-@pytest.mark.parametrize("answers", [{}, {"input_type": "struct", "output_type": "float"}], ids=["default", "struct"])
+FORMAT_CASES = {
+    "default": {},
+    "struct": {"input_type": "struct", "output_type": "float"},
+    "maturin": {"build_backend": "maturin"},
+}
+
+
+@pytest.mark.parametrize("answers", FORMAT_CASES.values(), ids=FORMAT_CASES.keys())
 def test_make_format_changes_nothing_in_a_fresh_rendering(copie_session, answers: dict[str, str]) -> None:
     result = copie_session.copy(extra_answers=answers)
     assert result.exit_code == 0, result.exception
@@ -228,3 +235,23 @@ def test_make_format_changes_nothing_in_a_fresh_rendering(copie_session, answers
     after = own_files()
     assert sorted(map(str, after)) == sorted(map(str, before)), "make format added or removed files"
     assert [str(path) for path in before if after[path] != before[path]] == []
+
+
+@pytest.mark.parametrize("backend", ["hatch-rs", "maturin"])
+def test_build_backend_choice(copie_session, backend: str) -> None:
+    """hatch-rs: hatchling with the hatch-rs hook, and hatch_build.py pinning
+    the csp of the build; maturin: maturin naming the extension module."""
+    result = copie_session.copy(extra_answers={"build_backend": backend})
+    assert result.exit_code == 0, result.exception
+    project = result.project_dir
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert "csp>=0.18.0" in pyproject["build-system"]["requires"]
+    if backend == "hatch-rs":
+        assert pyproject["build-system"]["build-backend"] == "hatchling.build"
+        assert pyproject["project"]["dynamic"] == ["dependencies"]
+        assert pyproject["tool"]["hatch"]["build"]["hooks"]["hatch-rs"]["module"] == "csp_adapter_acme"
+        assert (project / "hatch_build.py").is_file()
+    else:
+        assert pyproject["build-system"]["build-backend"] == "maturin"
+        assert pyproject["tool"]["maturin"]["module-name"] == "csp_adapter_acme._native"
+        assert "hatch" not in pyproject["tool"] and not (project / "hatch_build.py").exists()

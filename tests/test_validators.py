@@ -49,6 +49,7 @@ BAD_ANSWERS = [
     ("struct-fields-unknown-type", {"struct_fields": "px:decimal", "input_type": "struct"}, "has unknown type"),
     ("struct-fields-two-marks", {"struct_fields": "flag:bool??", "input_type": "struct"}, "has unknown type"),
     ("output-type-unknown", {"output_type": "bytes"}, "output_type"),
+    ("build-backend-unknown", {"build_backend": "setuptools"}, "build_backend"),
     ("description-empty", {"description": "  "}, "description must not be empty"),
     ("description-multiline", {"description": "one\ntwo"}, "description must be a single line"),
     ("description-quote", {"description": 'say "hi"'}, "description must not contain"),

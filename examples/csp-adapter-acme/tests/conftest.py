@@ -128,7 +128,10 @@ def from_text(text: str, typ: type) -> object:
     if typ is bool:
         return {"true": True, "false": False}[text]
     if typ is datetime:
-        return datetime.fromisoformat(text.removesuffix("Z"))
+        # Python datetimes hold microseconds (and Python 3.10 reads no more
+        # than 6 digits of a fraction): further digits are cut off.
+        whole, dot, fraction = text.removesuffix("Z").partition(".")
+        return datetime.fromisoformat(whole + (dot + fraction[:6].ljust(6, "0") if dot else ""))
     if typ is timedelta:
         sign = -1 if text.startswith("-") else 1
         whole, _, fraction = text.lstrip("-").partition(".")
