@@ -213,7 +213,8 @@ class AcmeAdapterManager:
         ``STATUS_FEED_FAILED`` (ERROR, just before ``csp.run`` raises the error).
         In realtime statuses tick in the subscriptions' push group, after the
         events before them; in simulation at the time they are reported (the
-        open at ``starttime``, the end with the last event).
+        open at ``starttime``, the end with the last event), except
+        ``STATUS_FEED_FAILED``: there the error ends the engine cycle first.
         """
         return _status(self, push_mode=_push_mode(push_mode))
 

@@ -551,10 +551,12 @@ public:
             return csp::DateTime::NONE();
         t_lastError = LastError{};
         CCspDateTime next = m_vtable.process_next_sim_time_slice( m_vtable.user_data, time.asNanoseconds() );
-        CCspErrorCode failed = t_lastError.code;
+        std::exception_ptr failure;
+        if( next == CCSP_DATETIME_NONE && t_lastError.code != CCSP_OK )
+            failure = callbackError( t_lastError.code, "adapter manager process_next_sim_time_slice" ); // clears it
         deliverStatuses();
-        if( next == CCSP_DATETIME_NONE && failed != CCSP_OK )
-            std::rethrow_exception( callbackError( failed, "adapter manager process_next_sim_time_slice" ) );
+        if( failure )
+            std::rethrow_exception( failure );
         return next == CCSP_DATETIME_NONE ? csp::DateTime::NONE() : csp::DateTime::fromNanoseconds( next );
     }
 

@@ -73,6 +73,10 @@ impl LinkTarget {
         self.gate.close();
     }
 
+    pub(crate) fn is_realtime(&self) -> bool {
+        self.realtime
+    }
+
     fn with_active<R>(&self, f: impl FnOnce() -> Result<R>) -> Result<R> {
         self.gate.run(&self.name, f)
     }
@@ -127,7 +131,7 @@ impl ManagerLink {
     /// Whether the run is realtime; false in a simulation, where statuses
     /// tick in the manager's next (or current) sim time slice.
     pub fn is_realtime(&self) -> bool {
-        self.target.realtime
+        self.target.is_realtime()
     }
 
     /// Whether the manager is still running.

@@ -41,11 +41,11 @@ pub trait AdapterManager: Send + 'static {
         Ok(())
     }
 
-    /// In a simulation (`csp.run(realtime=False)`) only: push every event at
-    /// `time` through the adapters' pushers (they tick at `time`) and return
-    /// the time of the next event, or `None` when there is none. The first
-    /// call is at the run's start time. An `Err` or a panic stops the run:
-    /// `csp.run` raises it.
+    /// In a simulation (`csp.run(realtime=False)`) only (csp's call in a
+    /// realtime run never reaches it): push every event at `time` through
+    /// the adapters' pushers (they tick at `time`) and return the time of the
+    /// next event, or `None` when there is none. The first call is at the
+    /// run's start time. An `Err` or a panic stops the run: `csp.run` raises it.
     fn process_next_sim_time_slice(&mut self, _time: DateTime) -> Result<Option<DateTime>> {
         Ok(None)
     }
@@ -56,6 +56,9 @@ struct ManagerShim<M: AdapterManager> {
     name: CString,
     /// What a failing time slice is called (made once: slices are many).
     slice_context: String,
+    /// Set in start: csp asks a realtime run's manager for a time slice too
+    /// (once, at the start time), which is not the manager's business.
+    realtime: bool,
     /// The engine-owned manager, from `bind`.
     handle: ffi::CCspAdapterManagerHandle,
     link: Option<Arc<LinkTarget>>,
@@ -96,6 +99,7 @@ pub fn adapter_manager_capsule<M: AdapterManager>(
         manager,
         name,
         slice_context,
+        realtime: true,
         handle: std::ptr::null_mut(),
         link: None,
     });
@@ -131,6 +135,9 @@ unsafe extern "C" fn manager_sim_time_slice<M: AdapterManager>(
 ) -> ffi::CCspDateTime {
     // SAFETY: the bridge passes back the user_data it got from us.
     let shim = unsafe { user_data_mut::<ManagerShim<M>>(user_data) };
+    if shim.realtime {
+        return ffi::CCSP_DATETIME_NONE;
+    }
     let mut next = None;
     // On failure the bridge finds the last error set and raises it.
     guard::call(&shim.slice_context, || {
@@ -171,6 +178,7 @@ unsafe extern "C" fn manager_start<M: AdapterManager>(
             shim.handle,
             engine,
         ));
+        shim.realtime = target.is_realtime();
         shim.link = Some(Arc::clone(&target));
         shim.manager.start(
             Engine::new(engine),

@@ -145,11 +145,13 @@ typedef struct CCspAdapterManagerVTable {
     void *user_data;
     /* Returns a NUL-terminated name that stays valid until destroy. */
     const char *(*name)(void *user_data);
-    /* Simulation only: pushes every event at `time` into the manager's
-     * managed sim input adapters and returns the time of the next event, or
+    /* Pushes every event at `time` into the manager's managed sim input
+     * adapters and returns the time of the next event, or
      * CCSP_DATETIME_NONE when there is none. The first call is at the
-     * engine's start time. To fail, call ccsp_set_last_error() and return
-     * CCSP_DATETIME_NONE: csp.run raises the error. */
+     * engine's start time; csp makes that first call in a realtime run too,
+     * where a manager without sim data returns CCSP_DATETIME_NONE (see
+     * ccsp_engine_is_realtime). To fail, call ccsp_set_last_error() and
+     * return CCSP_DATETIME_NONE: csp.run raises the error. */
     CCspDateTime (*process_next_sim_time_slice)(void *user_data, CCspDateTime time);
     CCspErrorCode (*start)(void *user_data, CCspEngineHandle engine,
                            CCspDateTime start_time, CCspDateTime end_time);
@@ -200,7 +202,9 @@ CCspErrorCode ccsp_engine_shutdown_with_error_code(CCspEngineHandle engine, CCsp
 /* Adapter manager: ticks a Status(level, status_code, msg) on every
  * status() time series of the manager (none: nothing happens). Callable from
  * any thread between the manager's start and stop. In a simulation the
- * status ticks in the manager's next (or current) sim time slice. */
+ * status ticks at the start or the end of the manager's next (or current)
+ * sim time slice: one reported after the last slice never ticks, nor does
+ * one reported in a slice that fails (the error ends the engine cycle). */
 CCspErrorCode ccsp_adapter_manager_push_status(CCspAdapterManagerHandle manager,
                                                CCspStatusLevel level, int64_t status_code,
                                                const char *message, size_t len);

@@ -272,7 +272,7 @@ impl Feed {
 
     /// In a simulation: pushes every event recorded at `time` to the
     /// subscriptions of its symbol (events before the run's start time are
-    /// skipped) and returns the time of the next event, `None` once the
+    /// skipped, and not counted) and returns the time of the next event, `None` once the
     /// source has ended (reporting the INFO status with the count). Call it
     /// from the manager's own `process_next_sim_time_slice`. In realtime it
     /// returns `None`.
@@ -472,7 +472,7 @@ impl<V: FeedValue + ?Sized, S: Source<V>> SimReplay<V, S> {
             .get_or_insert_with(|| self.subscriptions.routes());
         let first_slice = self.last_time.is_none();
         self.last_time = Some(time);
-        let (mut events, mut pushed, mut unrouted) = (0_u64, 0_u64, 0_u64);
+        // Counted straight into `unsaved`, so that an error keeps what was pushed.
         let next = loop {
             let Some(event) = self.events.get(self.next) else {
                 self.events.clear();
@@ -491,11 +491,9 @@ impl<V: FeedValue + ?Sized, S: Source<V>> SimReplay<V, S> {
                 break Some(event.time);
             }
             self.next += 1;
-            events += 1;
             if event.time < time {
                 if first_slice {
-                    // Recorded before the run's start time: skipped.
-                    unrouted += 1;
+                    // Recorded before the run's start time: not part of the run.
                     continue;
                 }
                 return Err(Error::value(format!(
@@ -503,24 +501,22 @@ impl<V: FeedValue + ?Sized, S: Source<V>> SimReplay<V, S> {
                     event.time
                 )));
             }
+            self.count += 1;
+            self.unsaved.events += 1;
             match routes.get(&event.symbol) {
                 Some(pushers) => {
                     for pusher in pushers {
                         pusher.push(V::arg(&event.value))?;
+                        self.unsaved.pushed += 1;
                     }
-                    pushed += pushers.len() as u64;
                 }
-                None => unrouted += 1,
+                None => self.unsaved.unrouted += 1,
             }
         };
-        if pushed > 0 && !self.pushed_any {
+        if !self.pushed_any && self.unsaved.pushed > 0 {
             self.pushed_any = true;
             self.stats.record_first_push(DateTime::now());
         }
-        self.count += events;
-        self.unsaved.events += events;
-        self.unsaved.pushed += pushed;
-        self.unsaved.unrouted += unrouted;
         if self.unsaved.events >= SAVE_EVERY || next.is_none() {
             self.save_counts();
         }
