@@ -82,8 +82,11 @@ def installed(request: pytest.FixtureRequest, copie_session, build_env: dict[str
     )
     assert result.exit_code == 0, result.exception
     project = result.project_dir
-    # The default project is installed editable, the others as wheels.
-    editable = ["-e"] if adapter_name == "Acme" else []
+    # The default project is installed editable, the others as wheels, but
+    # for maturin's: its wheel install leaves no extension in the source tree,
+    # which `python -m pytest` in the project imports first (hatch-rs builds
+    # in place); `make develop` installs editable too.
+    editable = ["-e"] if adapter_name == "Acme" or adapter_name in MATURIN_BUILDS else []
     pip_install = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation", *editable, "."]
     run(pip_install, project, build_env)
     return project, project_name.replace("-", "_")
