@@ -672,15 +672,13 @@ def replay_seconds(graph: Callable[[], None], count: int) -> float:
     return seconds
 
 
-class RustSim:
-    """The generated manager replaying the events file in simulation."""
+class ManagerSim:
+    """A manager replaying the events file in simulation: the generated one, or
+    the generated tests' pure-Python reference (csp's AdapterManagerImpl and
+    ManagedSimInputAdapter)."""
 
-    name = "Rust"
-
-    def __init__(self, path: Path) -> None:
-        import csp_adapter_acme
-
-        self.manager_type, self.path = csp_adapter_acme.AcmeAdapterManager, path
+    def __init__(self, name: str, manager_type: Any, path: Path) -> None:
+        self.name, self.manager_type, self.path = name, manager_type, path
 
     def replay(self, count: int) -> float:
         manager = self.manager_type(self.path)
@@ -704,29 +702,19 @@ class CurveSim:
         return replay_seconds(graph, count)
 
 
-class PythonSim:
-    """The generated tests' pure-Python reference manager (csp's AdapterManagerImpl and
-    ManagedSimInputAdapter) replaying the same file."""
-
-    name = "Python"
-
-    def __init__(self, path: Path) -> None:
-        sys.path.insert(0, str(PROJECT / "tests"))
-        import sim_reference
-
-        self.manager_type, self.path = sim_reference.ReferenceManager, path
-
-    def replay(self, count: int) -> float:
-        manager = self.manager_type(self.path)
-        return replay_seconds(lambda: count_ticks([manager.subscribe(f"S{k}") for k in range(SIM_SYMBOLS)]), count)
-
-
 def sim_replay(count: int, runs: int) -> dict[str, Any]:
     """Events per second replayed in ``csp.run(realtime=False)``, parsing the file included."""
     path = BUILD / f"sim-events-{count}.csv"
     if not path.exists():
         write_sim_events(path, count)
-    impls = [RustSim(path), CurveSim(), PythonSim(path)]
+    import csp_adapter_acme
+
+    sys.path.insert(0, str(PROJECT / "tests"))
+    import sim_reference
+
+    rust = ManagerSim("Rust", csp_adapter_acme.AcmeAdapterManager, path)
+    python = ManagerSim("Python", sim_reference.ReferenceManager, path)
+    impls = [rust, CurveSim(), python]
     return {
         name: {"ticks_per_second": count / statistics.median(seconds), "runs": [count / s for s in seconds]}
         for name, seconds in interleaved(impls, runs, lambda impl: impl.replay(count)).items()

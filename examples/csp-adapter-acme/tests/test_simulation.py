@@ -17,11 +17,11 @@ from conftest import (
     from_text,
     is_record,
     read_events,
+    run_failing,
     to_cells,
     to_output,
     write_events,
 )
-from csp import ts
 from csp.adapters.status import Level, Status
 from probes import ProbeManager, record, replay
 from sim_reference import ReferenceManager
@@ -194,29 +194,13 @@ def test_a_million_events_replay_without_loss(tmp_path: Path) -> None:
     assert (stats["events"], stats["pushed"], stats["received"], stats["mismatches"]) == (count, count, count, 0)
 
 
-def failing_run(manager: Any, error: type, match: str) -> list:
-    seen: list = []
-
-    @csp.node
-    def collect(x: ts[object]) -> None:
-        seen.append(x)
-
-    @csp.graph
-    def graph() -> None:
-        collect(manager.subscribe("A"))
-        collect(manager.status())
-
-    with pytest.raises(error, match=match):
-        simulate(graph)
-    return seen
-
-
 def test_a_bad_row_raises_naming_file_and_line(tmp_path: Path) -> None:
     rows = [(T0 + timedelta(seconds=i), "A", demo_value(INPUT, i)) for i in range(3)]
     path = write_events(tmp_path / "events.csv", rows)
     cells = ",".join(to_cells(demo_value(INPUT, 3)))
     path.write_text(path.read_text() + f"2019-12-31T00:00:00Z,A,{cells}\n")
-    seen = failing_run(Manager(path), ValueError, re.escape("events.csv, line 5: time 2019-12-31T00:00:00Z is before"))
+    message = re.escape("events.csv, line 5: time 2019-12-31T00:00:00Z is before")
+    seen = run_failing(Manager(path), ValueError, message, simulate)
     values = [x for x in seen if not isinstance(x, Status)]
     codes = [x.status_code for x in seen if isinstance(x, Status)]
     # A slice reads on to the end of the next batch: reading the batch of
@@ -227,7 +211,7 @@ def test_a_bad_row_raises_naming_file_and_line(tmp_path: Path) -> None:
 
 
 def test_a_missing_file_raises_before_any_tick(tmp_path: Path) -> None:
-    assert failing_run(Manager(tmp_path / "missing.csv"), FileNotFoundError, "missing.csv") == []
+    assert run_failing(Manager(tmp_path / "missing.csv"), FileNotFoundError, "missing.csv", simulate) == []
 
 
 def probe_run(manager: ProbeManager, probe: Any, pushed: list[int] | None = None) -> None:

@@ -2,7 +2,7 @@
 input adapters' values to the output adapter, write and read events files."""
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -44,6 +44,30 @@ def run_realtime(
 def to_output(values: ts[INPUT], first: int = 0, step: int = 1) -> ts[OUTPUT]:
     """A symbol's demo values (event ``first + step * j``) as the output adapter's demo values."""
     return values
+
+
+def run_failing(
+    manager: Any, error: type[Exception], match: str, run: Callable[[Any], object] = run_realtime
+) -> list[object]:
+    """Runs (with ``run``) a graph that records symbol A's events and the
+    statuses (and publishes A's events), expecting ``csp.run`` to raise;
+    returns what ticked before."""
+    seen: list[object] = []
+
+    @csp.node
+    def record(x: ts[object]) -> None:
+        seen.append(x)
+
+    @csp.graph
+    def graph() -> None:
+        values = manager.subscribe("A")
+        record(values)
+        record(manager.status())
+        manager.publish(to_output(values), "A")
+
+    with pytest.raises(error, match=match):
+        run(graph)
+    return seen
 
 
 @csp.node

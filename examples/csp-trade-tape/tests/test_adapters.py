@@ -18,6 +18,7 @@ from conftest import (
     from_text,
     is_record,
     read_events,
+    run_failing,
     run_realtime,
     to_cells,
     to_output,
@@ -354,27 +355,6 @@ def test_paced_replay_follows_the_recorded_gaps(tmp_path: Path) -> None:
     assert paced[1] - paced[0] >= gaps[1] - slack and paced[2] - paced[0] >= gaps[2] - slack
     as_fast_as_possible = replay(False)
     assert as_fast_as_possible[2] - as_fast_as_possible[0] < gaps[2] - slack
-
-
-def run_failing(manager: Manager, error: type[Exception], match: str) -> list[object]:
-    """Runs a graph that records symbol A's events and the statuses (and publishes
-    A's events), expecting ``csp.run`` to raise; returns what ticked before."""
-    seen: list[object] = []
-
-    @csp.node
-    def record(x: ts[object]) -> None:
-        seen.append(x)
-
-    @csp.graph
-    def graph() -> None:
-        values = manager.subscribe("A")
-        record(values)
-        record(manager.status())
-        manager.publish(to_output(values), "A")
-
-    with pytest.raises(error, match=match):
-        run_realtime(graph)
-    return seen
 
 
 def test_a_missing_file_raises_before_any_tick(tmp_path: Path) -> None:

@@ -297,6 +297,12 @@ void markConsumed( PyObject * capsule )
 
 // ---------------------------------------------------------------- engine objects
 
+// The csp.Struct type of a time series of structs, else nullptr.
+const csp::StructMeta * structMetaOf( const csp::CspType & type )
+{
+    return type.type() == csp::CspType::Type::STRUCT ? static_cast<const csp::CspStructType &>( type ).meta().get() : nullptr;
+}
+
 // A push batch that knows which push group its events belong to: csp ticks a
 // batch as one group, so events of adapters in other groups are refused.
 class CApiPushBatch final : public csp::PushBatch
@@ -339,7 +345,7 @@ public:
     CApiPushInputAdapter( csp::Engine * engine, csp::CspTypePtr & type, csp::PushMode pushMode, csp::PushGroup * group,
                           const CCspPushInputAdapterVTable & vtable )
         : csp::PushInputAdapter( engine, type, pushMode, group ), m_vtable( vtable ), m_type( toCType( *dataType() ) ),
-          m_structMeta( m_type == CCSP_TYPE_STRUCT ? static_cast<const csp::CspStructType &>( *dataType() ).meta().get() : nullptr )
+          m_structMeta( structMetaOf( *dataType() ) )
     {
     }
 
@@ -430,7 +436,7 @@ public:
     CApiManagedSimInputAdapter( csp::Engine * engine, csp::CspTypePtr & type, csp::AdapterManager * manager, csp::PushMode pushMode,
                                 const CCspPushInputAdapterVTable & vtable )
         : csp::ManagedSimInputAdapter( engine, type, manager, pushMode ), m_vtable( vtable ), m_manager( manager ), m_type( toCType( *dataType() ) ),
-          m_structMeta( m_type == CCSP_TYPE_STRUCT ? static_cast<const csp::CspStructType &>( *dataType() ).meta().get() : nullptr )
+          m_structMeta( structMetaOf( *dataType() ) )
     {
     }
 
@@ -776,6 +782,18 @@ CCspErrorCode pushValue( CCspPushInputAdapterHandle handle, T value, CCspType wa
     return guarded( [&]() { return asPushAdapter( handle ) -> push( std::move( value ), wanted, batch ); } );
 }
 
+// Whether `value` is of the adapter's struct type `expected` (or derived from
+// it); true when the adapter has none (the push then fails on the type).
+bool isOfType( const csp::Struct & value, const csp::StructMeta * expected )
+{
+    return !expected || csp::StructMeta::isDerivedType( value.meta(), expected );
+}
+
+[[gnu::cold, gnu::noinline]] CCspErrorCode structMismatch( const char * what, const csp::Struct & value, const csp::StructMeta & expected )
+{
+    return fail( CCSP_ERROR_TYPE_MISMATCH, std::string( what ) + " pushes " + expected.name() + ", not " + value.meta() -> name() );
+}
+
 CApiManagedSimInputAdapter * asSimAdapter( CCspManagedSimInputAdapterHandle handle ) { return reinterpret_cast<CApiManagedSimInputAdapter *>( handle ); }
 
 template<typename T>
@@ -959,9 +977,8 @@ CCspErrorCode ccsp_push_input_adapter_push_struct( CCspPushInputAdapterHandle ad
     csp::StructPtr owned = adopt( value );
     if( !adapter || !value )
         return fail( CCSP_ERROR_NULL_POINTER, "NULL push input adapter or struct handle" );
-    const auto * expected = asPushAdapter( adapter ) -> structMeta();
-    if( expected && !csp::StructMeta::isDerivedType( owned -> meta(), expected ) ) [[unlikely]]
-        return fail( CCSP_ERROR_TYPE_MISMATCH, "this push input adapter pushes " + expected -> name() + ", not " + owned -> meta() -> name() );
+    if( !isOfType( *owned, asPushAdapter( adapter ) -> structMeta() ) ) [[unlikely]]
+        return structMismatch( "this push input adapter", *owned, *asPushAdapter( adapter ) -> structMeta() );
     return guarded( [&]() { return asPushAdapter( adapter ) -> push( std::move( owned ), CCSP_TYPE_STRUCT, batch ); } );
 }
 
@@ -1014,9 +1031,8 @@ CCspErrorCode ccsp_managed_sim_input_adapter_push_struct( CCspManagedSimInputAda
     csp::StructPtr owned = adopt( value );
     if( !adapter || !value )
         return fail( CCSP_ERROR_NULL_POINTER, "NULL managed sim input adapter or struct handle" );
-    const auto * expected = asSimAdapter( adapter ) -> structMeta();
-    if( expected && !csp::StructMeta::isDerivedType( owned -> meta(), expected ) ) [[unlikely]]
-        return fail( CCSP_ERROR_TYPE_MISMATCH, "this managed sim input adapter pushes " + expected -> name() + ", not " + owned -> meta() -> name() );
+    if( !isOfType( *owned, asSimAdapter( adapter ) -> structMeta() ) ) [[unlikely]]
+        return structMismatch( "this managed sim input adapter", *owned, *asSimAdapter( adapter ) -> structMeta() );
     return guarded( [&]() { return asSimAdapter( adapter ) -> push( owned, CCSP_TYPE_STRUCT ); } );
 }
 

@@ -256,7 +256,7 @@ impl Feed {
             events: Vec::new(),
             next: 0,
             ended: false,
-            last_time: None,
+            sliced: false,
             count: 0,
             pushed_any: false,
             link,
@@ -368,8 +368,7 @@ where
         }
         batches += 1;
         if !source.next_batch(&mut events).map_err(Error::from)? {
-            let message = format!("the source ended after {count} events");
-            return link.report(StatusLevel::Info, STATUS_FEED_ENDED, &message);
+            return report_ended(link, count);
         }
         if let (true, Some(first)) = (options.paced, events.first()) {
             let (wall, recorded) = *pace.get_or_insert((Instant::now(), first.time));
@@ -404,6 +403,12 @@ where
     Ok(())
 }
 
+/// The INFO status of a source that ended after `count` events.
+fn report_ended(link: &ManagerLink, count: u64) -> Result<()> {
+    let message = format!("the source ended after {count} events");
+    link.report(StatusLevel::Info, STATUS_FEED_ENDED, &message)
+}
+
 /// csp's sim time slices, replayed from a source.
 trait SimSlices: Send {
     fn slice(&mut self, time: DateTime) -> Result<Option<DateTime>>;
@@ -418,8 +423,8 @@ struct SimReplay<V: FeedValue + ?Sized, S> {
     events: Vec<Event<<V as EventValue>::Owned>>,
     next: usize,
     ended: bool,
-    /// The time of the last slice.
-    last_time: Option<DateTime>,
+    /// Whether a slice ran before (the first one is at the start time).
+    sliced: bool,
     count: u64,
     pushed_any: bool,
     link: ManagerLink,
@@ -470,8 +475,7 @@ impl<V: FeedValue + ?Sized, S: Source<V>> SimReplay<V, S> {
         let routes = self
             .routes
             .get_or_insert_with(|| self.subscriptions.routes());
-        let first_slice = self.last_time.is_none();
-        self.last_time = Some(time);
+        let first_slice = !std::mem::replace(&mut self.sliced, true);
         // Counted straight into `unsaved`, so that an error keeps what was pushed.
         let next = loop {
             let Some(event) = self.events.get(self.next) else {
@@ -522,9 +526,7 @@ impl<V: FeedValue + ?Sized, S: Source<V>> SimReplay<V, S> {
         }
         if next.is_none() && !self.ended {
             self.ended = true;
-            let message = format!("the source ended after {} events", self.count);
-            self.link
-                .report(StatusLevel::Info, STATUS_FEED_ENDED, &message)?;
+            report_ended(&self.link, self.count)?;
         }
         Ok(next)
     }

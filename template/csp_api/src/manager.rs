@@ -56,9 +56,6 @@ struct ManagerShim<M: AdapterManager> {
     name: CString,
     /// What a failing time slice is called (made once: slices are many).
     slice_context: String,
-    /// Set in start: csp asks a realtime run's manager for a time slice too
-    /// (once, at the start time), which is not the manager's business.
-    realtime: bool,
     /// The engine-owned manager, from `bind`.
     handle: ffi::CCspAdapterManagerHandle,
     link: Option<Arc<LinkTarget>>,
@@ -99,7 +96,6 @@ pub fn adapter_manager_capsule<M: AdapterManager>(
         manager,
         name,
         slice_context,
-        realtime: true,
         handle: std::ptr::null_mut(),
         link: None,
     });
@@ -135,7 +131,9 @@ unsafe extern "C" fn manager_sim_time_slice<M: AdapterManager>(
 ) -> ffi::CCspDateTime {
     // SAFETY: the bridge passes back the user_data it got from us.
     let shim = unsafe { user_data_mut::<ManagerShim<M>>(user_data) };
-    if shim.realtime {
+    // csp asks a realtime run's manager for a time slice too (once, at the
+    // start time): not the manager's business.
+    if shim.link.as_ref().is_none_or(|link| link.is_realtime()) {
         return ffi::CCSP_DATETIME_NONE;
     }
     let mut next = None;
@@ -178,7 +176,6 @@ unsafe extern "C" fn manager_start<M: AdapterManager>(
             shim.handle,
             engine,
         ));
-        shim.realtime = target.is_realtime();
         shim.link = Some(Arc::clone(&target));
         shim.manager.start(
             Engine::new(engine),

@@ -78,7 +78,7 @@ impl Gate {
 }
 
 #[cold]
-fn stopped(name: &str) -> Error {
+pub(crate) fn stopped(name: &str) -> Error {
     Error::new(
         ErrorKind::Stopped,
         format!("{name} is stopped: the graph is no longer running"),

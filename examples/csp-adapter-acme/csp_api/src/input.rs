@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use super::engine;
 use super::error::{Error, Result};
 use super::ffi;
-use super::gate::Gate;
+use super::gate::{self, Gate};
 use super::guard;
 use super::link::PushBatch;
 use super::record::StructBinding;
@@ -97,7 +97,7 @@ impl PushTarget {
             )));
         }
         if !self.gate.is_open() {
-            return self.gate.run(&self.name, f);
+            return Err(gate::stopped(&self.name));
         }
         f()
     }
