@@ -203,10 +203,10 @@ def test_a_bad_row_raises_naming_file_and_line(tmp_path: Path) -> None:
     seen = run_failing(Manager(path), ValueError, message, simulate)
     values = [x for x in seen if not isinstance(x, Status)]
     codes = [x.status_code for x in seen if isinstance(x, Status)]
-    # A slice reads on to the end of the next batch: reading the batch of
-    # line 4 reaches line 5 in the slice at line 3's time, which the error
-    # aborts. Only line 2's event ticks.
-    assert values == [demo_value(INPUT, 0)]
+    # A slice pushes its events and looks at the next one for its time: the
+    # slice at line 4's time finds the error instead, and the error aborts
+    # it. Lines 2 and 3 tick; line 4's event never does.
+    assert values == [demo_value(INPUT, 0), demo_value(INPUT, 1)]
     assert codes == [STATUS_OPENED]
 
 

@@ -14,6 +14,7 @@ use std::io::{self, BufWriter, Read, Write};
 use std::marker::PhantomData;
 use std::path::Path;
 
+use crate::csv_rows::{Row, RowError, RowReader};
 use crate::row::{Cells, CellsOut, EventValue};
 use crate::text::{Day, TextValue, datetime_error, parse_datetime};
 use crate::time::DateTime;
@@ -31,11 +32,12 @@ pub fn header<V: EventValue + ?Sized>() -> String {
         .join(",")
 }
 
-/// One event: a value for a symbol at a time.
+/// One event: a value for a symbol at a time. Sources hand out events with
+/// their own symbol (`String`); [`EventsReader::next_event_ref`] lends it (`&str`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Event<V> {
+pub struct Event<V, S = String> {
     pub time: DateTime,
-    pub symbol: String,
+    pub symbol: S,
     pub value: V,
 }
 
@@ -103,8 +105,7 @@ impl std::error::Error for EventsError {}
 /// Reads events of value type `V` from an events file, checking each row.
 pub struct EventsReader<V: EventValue + ?Sized, R: Read = File> {
     name: String,
-    csv: csv::Reader<R>,
-    record: csv::StringRecord,
+    rows: RowReader<R>,
     /// Where `time`, `symbol` and the value's columns are in a row.
     positions: Vec<usize>,
     last_time: Option<DateTime>,
@@ -125,30 +126,19 @@ impl<V: EventValue + ?Sized> EventsReader<V> {
 impl<V: EventValue + ?Sized, R: Read> EventsReader<V, R> {
     /// Reads events from `reader`; `name` stands for it in error messages.
     pub fn new(name: String, reader: R) -> Result<Self, EventsError> {
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(reader);
-        let mut header = csv::StringRecord::new();
-        let found = csv
-            .read_record(&mut header)
-            .map_err(|error| csv_error(&name, 1, error))?;
-        if !found {
-            return Err(EventsError::malformed(
-                &name,
-                1,
-                format!(
-                    "the file is empty: it needs the header {}",
-                    self::header::<V>()
-                ),
-            ));
+        let mut rows = RowReader::new(reader);
+        let positions = match rows.next_row() {
+            Ok(Some(header)) => column_positions::<V>(&header),
+            Ok(None) => Err(format!(
+                "the file is empty: it needs the header {}",
+                self::header::<V>()
+            )),
+            Err(error) => return Err(row_error(&name, error)),
         }
-        let positions = column_positions::<V>(&header)
-            .map_err(|what| EventsError::malformed(&name, 1, what))?;
+        .map_err(|what| EventsError::malformed(&name, 1, what))?;
         Ok(Self {
             name,
-            csv,
-            record: csv::StringRecord::new(),
+            rows,
             positions,
             last_time: None,
             last_day: Cell::new(None),
@@ -158,60 +148,65 @@ impl<V: EventValue + ?Sized, R: Read> EventsReader<V, R> {
 
     /// The next event, `None` at the end of the file.
     pub fn next_event(&mut self) -> Result<Option<Event<V::Owned>>, EventsError> {
-        let line = self.csv.position().line();
-        match self.csv.read_record(&mut self.record) {
-            Ok(false) => return Ok(None),
-            Ok(true) => {}
-            Err(error) => return Err(csv_error(&self.name, line, error)),
-        }
-        let line = self
-            .record
-            .position()
-            .map_or(line, |position| position.line());
-        let event = self
-            .parse_row()
-            .map_err(|what| EventsError::malformed(&self.name, line, what))?;
+        Ok(self.next_event_ref()?.map(|event| Event {
+            time: event.time,
+            symbol: event.symbol.to_owned(),
+            value: event.value,
+        }))
+    }
+
+    /// The next event with its symbol lent from the row (no `String` made),
+    /// `None` at the end of the file.
+    pub fn next_event_ref(&mut self) -> Result<Option<Event<V::Owned, &str>>, EventsError> {
+        let row = match self.rows.next_row() {
+            Ok(Some(row)) => row,
+            Ok(None) => return Ok(None),
+            Err(error) => return Err(row_error(&self.name, error)),
+        };
+        let event = parse_row::<V>(&row, &self.positions, &self.last_day, self.last_time)
+            .map_err(|what| EventsError::malformed(&self.name, row.line(), what))?;
         self.last_time = Some(event.time);
         Ok(Some(event))
     }
-
-    fn parse_row(&self) -> Result<Event<V::Owned>, String> {
-        if self.record.len() != self.positions.len() {
-            return Err(format!(
-                "{} fields where the header has {}",
-                self.record.len(),
-                self.positions.len()
-            ));
-        }
-        let (time, symbol) = (
-            &self.record[self.positions[0]],
-            &self.record[self.positions[1]],
-        );
-        let mut day = self.last_day.get();
-        let time = parse_datetime(time, &mut day).ok_or_else(|| datetime_error("time", time))?;
-        self.last_day.set(day);
-        if let Some(last) = self.last_time.filter(|last| time < *last) {
-            let (mut now, mut before) = (String::new(), String::new());
-            time.write_text(&mut now);
-            last.write_text(&mut before);
-            return Err(format!(
-                "time {now} is before the previous row's {before}: rows must be in time order"
-            ));
-        }
-        if symbol.is_empty() {
-            return Err("the symbol is empty".to_owned());
-        }
-        Ok(Event {
-            time,
-            symbol: symbol.to_owned(),
-            value: V::parse_cells(&mut Cells::of_row(&self.record, &self.positions[2..]))?,
-        })
-    }
 }
 
-fn column_positions<V: EventValue + ?Sized>(
-    names: &csv::StringRecord,
-) -> Result<Vec<usize>, String> {
+fn parse_row<'a, V: EventValue + ?Sized>(
+    row: &Row<'a>,
+    positions: &[usize],
+    last_day: &Cell<Option<Day>>,
+    last_time: Option<DateTime>,
+) -> Result<Event<V::Owned, &'a str>, String> {
+    if row.len() != positions.len() {
+        return Err(format!(
+            "{} fields where the header has {}",
+            row.len(),
+            positions.len()
+        ));
+    }
+    let field = |index: usize| row.get(positions[index]).unwrap_or_default();
+    let (time, symbol) = (field(0), field(1));
+    let mut day = last_day.get();
+    let time = parse_datetime(time, &mut day).ok_or_else(|| datetime_error("time", time))?;
+    last_day.set(day);
+    if let Some(last) = last_time.filter(|last| time < *last) {
+        let (mut now, mut before) = (String::new(), String::new());
+        time.write_text(&mut now);
+        last.write_text(&mut before);
+        return Err(format!(
+            "time {now} is before the previous row's {before}: rows must be in time order"
+        ));
+    }
+    if symbol.is_empty() {
+        return Err("the symbol is empty".to_owned());
+    }
+    Ok(Event {
+        time,
+        symbol,
+        value: V::parse_cells(&mut Cells::of_row(row, &positions[2..]))?,
+    })
+}
+
+fn column_positions<V: EventValue + ?Sized>(names: &Row<'_>) -> Result<Vec<usize>, String> {
     let columns: Vec<&str> = EVENT_COLUMNS.iter().chain(V::columns()).copied().collect();
     let mut positions = vec![usize::MAX; columns.len()];
     for (index, name) in names.iter().enumerate() {
@@ -245,14 +240,11 @@ fn column_positions<V: EventValue + ?Sized>(
     }
 }
 
-fn csv_error(name: &str, line: u64, error: csv::Error) -> EventsError {
-    let line = error.position().map_or(line, |position| position.line());
-    match error.into_kind() {
-        csv::ErrorKind::Io(error) => EventsError::io(name, &error),
-        csv::ErrorKind::Utf8 { .. } => {
-            EventsError::malformed(name, line, "the row is not valid UTF-8")
-        }
-        other => EventsError::malformed(name, line, format!("{other:?}")),
+fn row_error(name: &str, error: RowError) -> EventsError {
+    match error {
+        RowError::Io(error) => EventsError::io(name, &error),
+        RowError::Utf8 { line } => EventsError::malformed(name, line, "the row is not valid UTF-8"),
+        RowError::Csv { line, what } => EventsError::malformed(name, line, what),
     }
 }
 

@@ -4,6 +4,7 @@
 //! Nothing here links csp or Python, so `cargo test` runs it anywhere.
 //! Put logic you want to unit-test without a csp engine here.
 
+mod csv_rows;
 pub mod demo;
 pub mod events;
 pub mod record;
@@ -16,7 +17,7 @@ pub mod time;
 pub use events::{Event, EventsError, EventsErrorKind, EventsReader, EventsWriter};
 pub use record::RecordField;
 pub use row::{Cells, CellsOut, EventValue};
-pub use source::{EventsFile, Source, Synthetic};
+pub use source::{EventsFile, LentEvent, Source, Synthetic};
 pub use stats::{Stats, StatsSnapshot};
 pub use text::TextValue;
 pub use time::{DateTime, TimeDelta};

@@ -15,10 +15,10 @@
 //! queued together, as it does for csp's own adapters that push in `start`,
 //! and a replay ticks the same cycles however the threads are scheduled.
 //!
-//! In a simulation (`csp.run(realtime=False)`) there is no thread: the
-//! manager hands each of csp's sim time slices to
-//! [`Feed::process_next_sim_time_slice`], which pushes the events recorded at
-//! that time (they tick at it) and returns the time of the next one.
+//! In a simulation (`csp.run(realtime=False)`) the manager hands each of
+//! csp's sim time slices to [`Feed::process_next_sim_time_slice`], which
+//! pushes the events recorded at that time (they tick at it) and returns the
+//! time of the next one (`sim_replay.rs`).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -32,6 +32,7 @@ use super::guard;
 use super::input::Pusher;
 use super::link::{ManagerLink, StatusLevel};
 use super::record::Record;
+use super::sim_replay::{SimReplay, SimSlices};
 use super::value::PushValue;
 use adapter_core::{DateTime, Event, EventValue, Source, Stats, TimeDelta};
 
@@ -94,13 +95,16 @@ struct Registry<V: PushValue + ?Sized> {
     primed: bool,
 }
 
-type Routes<V> = HashMap<String, Vec<Pusher<V>>, BuildHasherDefault<SymbolHasher>>;
+/// A map keyed by symbol, with the hash below.
+pub(crate) type SymbolMap<T> = HashMap<String, T, BuildHasherDefault<SymbolHasher>>;
+
+type Routes<V> = SymbolMap<Vec<Pusher<V>>>;
 
 /// The routes' hash: symbols are short and come from the manager's own
 /// source, so a multiplicative hash (rustc's FxHash) instead of SipHash,
 /// which took as long as the rest of a routed push.
 #[derive(Default)]
-struct SymbolHasher(u64);
+pub(crate) struct SymbolHasher(u64);
 
 impl SymbolHasher {
     #[inline]
@@ -200,7 +204,7 @@ impl<V: PushValue + ?Sized> Subscriptions<V> {
 
     /// The routes as registered so far (in a simulation every adapter has
     /// started before the first time slice).
-    fn routes(&self) -> Routes<V> {
+    pub(crate) fn routes(&self) -> Routes<V> {
         self.lock().by_symbol.clone()
     }
 
@@ -249,20 +253,7 @@ impl Feed {
         }
         // Nothing to wait for: every slice pushes what is due at its time.
         subscriptions.mark_primed();
-        let replay = SimReplay {
-            source,
-            subscriptions,
-            routes: None,
-            events: Vec::new(),
-            next: 0,
-            ended: false,
-            sliced: false,
-            count: 0,
-            pushed_any: false,
-            link,
-            stats,
-            unsaved: Counts::default(),
-        };
+        let replay = SimReplay::new(name, source, subscriptions, link, stats);
         Ok(Self {
             stop: Arc::default(),
             worker: None,
@@ -404,132 +395,9 @@ where
 }
 
 /// The INFO status of a source that ended after `count` events.
-fn report_ended(link: &ManagerLink, count: u64) -> Result<()> {
+pub(crate) fn report_ended(link: &ManagerLink, count: u64) -> Result<()> {
     let message = format!("the source ended after {count} events");
     link.report(StatusLevel::Info, STATUS_FEED_ENDED, &message)
-}
-
-/// csp's sim time slices, replayed from a source.
-trait SimSlices: Send {
-    fn slice(&mut self, time: DateTime) -> Result<Option<DateTime>>;
-}
-
-struct SimReplay<V: FeedValue + ?Sized, S> {
-    source: S,
-    subscriptions: Arc<Subscriptions<V>>,
-    /// Taken at the first slice, when every adapter has started.
-    routes: Option<Routes<V>>,
-    /// The source's current batch, and the index of its next event.
-    events: Vec<Event<<V as EventValue>::Owned>>,
-    next: usize,
-    ended: bool,
-    /// Whether a slice ran before (the first one is at the start time).
-    sliced: bool,
-    count: u64,
-    pushed_any: bool,
-    link: ManagerLink,
-    stats: Arc<Stats>,
-    /// Counts not yet added to `stats`: slices are many and short, and
-    /// atomic adds for each took as long as the pushes.
-    unsaved: Counts,
-}
-
-#[derive(Default)]
-struct Counts {
-    events: u64,
-    pushed: u64,
-    unrouted: u64,
-}
-
-/// Events counted before the stats are brought up to date.
-const SAVE_EVERY: u64 = 1 << 14;
-
-impl<V: FeedValue + ?Sized, S> SimReplay<V, S> {
-    fn save_counts(&mut self) {
-        let counts = std::mem::take(&mut self.unsaved);
-        self.stats.record_events(counts.events, counts.unrouted);
-        self.stats.record_pushed(counts.pushed);
-    }
-}
-
-impl<V: FeedValue + ?Sized, S> Drop for SimReplay<V, S> {
-    /// The manager's stop drops the feed: the stats are complete after the run.
-    fn drop(&mut self) {
-        self.save_counts();
-    }
-}
-
-impl<V: FeedValue + ?Sized, S: Source<V>> SimSlices for SimReplay<V, S> {
-    fn slice(&mut self, time: DateTime) -> Result<Option<DateTime>> {
-        let outcome = self.push_due(time);
-        if let Err(error) = &outcome {
-            // Err here means the graph already stopped: nobody to tell.
-            let _ = (self.link).report(StatusLevel::Error, STATUS_FEED_FAILED, error.message());
-        }
-        outcome
-    }
-}
-
-impl<V: FeedValue + ?Sized, S: Source<V>> SimReplay<V, S> {
-    fn push_due(&mut self, time: DateTime) -> Result<Option<DateTime>> {
-        let routes = self
-            .routes
-            .get_or_insert_with(|| self.subscriptions.routes());
-        let first_slice = !std::mem::replace(&mut self.sliced, true);
-        // Counted straight into `unsaved`, so that an error keeps what was pushed.
-        let next = loop {
-            let Some(event) = self.events.get(self.next) else {
-                self.events.clear();
-                self.next = 0;
-                if self.ended
-                    || !self
-                        .source
-                        .next_batch(&mut self.events)
-                        .map_err(Error::from)?
-                {
-                    break None;
-                }
-                continue;
-            };
-            if event.time > time {
-                break Some(event.time);
-            }
-            self.next += 1;
-            if event.time < time {
-                if first_slice {
-                    // Recorded before the run's start time: not part of the run.
-                    continue;
-                }
-                return Err(Error::value(format!(
-                    "the source went back in time: an event at {} after the time slice at {time}",
-                    event.time
-                )));
-            }
-            self.count += 1;
-            self.unsaved.events += 1;
-            match routes.get(&event.symbol) {
-                Some(pushers) => {
-                    for pusher in pushers {
-                        pusher.push(V::arg(&event.value))?;
-                        self.unsaved.pushed += 1;
-                    }
-                }
-                None => self.unsaved.unrouted += 1,
-            }
-        };
-        if !self.pushed_any && self.unsaved.pushed > 0 {
-            self.pushed_any = true;
-            self.stats.record_first_push(DateTime::now());
-        }
-        if self.unsaved.events >= SAVE_EVERY || next.is_none() {
-            self.save_counts();
-        }
-        if next.is_none() && !self.ended {
-            self.ended = true;
-            report_ended(&self.link, self.count)?;
-        }
-        Ok(next)
-    }
 }
 
 /// Marks the subscriptions primed when dropped (or asked earlier).

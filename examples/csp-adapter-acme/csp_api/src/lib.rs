@@ -23,6 +23,7 @@ mod link;
 mod manager;
 mod output;
 mod record;
+mod sim_replay;
 #[cfg(feature = "testing")]
 mod testing;
 mod user_data;

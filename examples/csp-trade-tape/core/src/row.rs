@@ -2,6 +2,7 @@
 //! `symbol`: a scalar fills one `value` cell, a record one `value.<field>`
 //! cell per field ([`crate::record`]).
 
+use crate::csv_rows::Row;
 use crate::text::TextValue;
 use crate::time::{DateTime, TimeDelta};
 
@@ -30,7 +31,7 @@ pub struct Cells<'a> {
 enum Texts<'a> {
     Slice(&'a [&'a str]),
     /// A CSV row and where each value column is in it.
-    Row(&'a csv::StringRecord, &'a [usize]),
+    Row(&'a Row<'a>, &'a [usize]),
 }
 
 impl<'a> Cells<'a> {
@@ -42,7 +43,7 @@ impl<'a> Cells<'a> {
         }
     }
 
-    pub(crate) fn of_row(row: &'a csv::StringRecord, positions: &'a [usize]) -> Self {
+    pub(crate) fn of_row(row: &'a Row<'a>, positions: &'a [usize]) -> Self {
         Self {
             texts: Texts::Row(row, positions),
             next: 0,

@@ -13,19 +13,56 @@ use crate::events::{Event, EventsError, EventsReader};
 use crate::row::EventValue;
 use crate::time::{DateTime, TimeDelta};
 
+/// An event whose symbol is lent (see [`Source::next_events`]).
+pub type LentEvent<'a, V> = Event<<V as EventValue>::Owned, &'a str>;
+
 /// A feed of events with values of type `V` (`str` for strings).
 pub trait Source<V: EventValue + ?Sized>: Send {
     /// Appends the next batch of events to `batch` (which the caller has
     /// emptied). Returns `Ok(false)`, with nothing appended, once the feed
     /// has ended. A live feed blocks here until it has something.
     fn next_batch(&mut self, batch: &mut Vec<Event<V::Owned>>) -> Result<bool, EventsError>;
+
+    /// Hands the next events to `each`, as many as is convenient and not
+    /// necessarily a batch, their symbols lent. Returns `Ok(false)`, having
+    /// handed nothing, once the feed has ended; on `Err`, the events handed
+    /// before stay handed. A simulation replays sources through this. The
+    /// default hands out [`Source::next_batch`]'s batch (read into
+    /// `scratch`); [`EventsFile`] overrides it to make no `String` per symbol.
+    fn next_events(
+        &mut self,
+        scratch: &mut Vec<Event<V::Owned>>,
+        each: &mut dyn FnMut(LentEvent<'_, V>),
+    ) -> Result<bool, EventsError> {
+        scratch.clear();
+        let more = self.next_batch(scratch)?;
+        for event in scratch.drain(..) {
+            each(Event {
+                time: event.time,
+                symbol: &event.symbol,
+                value: event.value,
+            });
+        }
+        Ok(more)
+    }
 }
 
 impl<V: EventValue + ?Sized, S: Source<V> + ?Sized> Source<V> for Box<S> {
     fn next_batch(&mut self, batch: &mut Vec<Event<V::Owned>>) -> Result<bool, EventsError> {
         (**self).next_batch(batch)
     }
+
+    fn next_events(
+        &mut self,
+        scratch: &mut Vec<Event<V::Owned>>,
+        each: &mut dyn FnMut(LentEvent<'_, V>),
+    ) -> Result<bool, EventsError> {
+        (**self).next_events(scratch, each)
+    }
 }
+
+/// Rows [`EventsFile::next_events`] reads at a time.
+const ROWS_AT_ONCE: usize = 256;
 
 /// Replays an events file, one batch per distinct time.
 pub struct EventsFile<V: EventValue + ?Sized> {
@@ -64,6 +101,30 @@ where
                 break;
             }
             batch.push(event);
+        }
+        Ok(true)
+    }
+
+    fn next_events(
+        &mut self,
+        _scratch: &mut Vec<Event<V::Owned>>,
+        each: &mut dyn FnMut(LentEvent<'_, V>),
+    ) -> Result<bool, EventsError> {
+        let mut handed = false;
+        if let Some(event) = self.pending.take() {
+            each(Event {
+                time: event.time,
+                symbol: &event.symbol,
+                value: event.value,
+            });
+            handed = true;
+        }
+        for _ in 0..ROWS_AT_ONCE {
+            match self.reader.next_event_ref()? {
+                Some(event) => each(event),
+                None => return Ok(handed),
+            }
+            handed = true;
         }
         Ok(true)
     }
@@ -194,6 +255,41 @@ mod tests {
             .map(|batch| batch.iter().map(|(s, v)| ((*s).to_owned(), *v)).collect())
             .collect();
         assert_eq!(values, expected);
+    }
+
+    fn lent_events<V: EventValue + ?Sized>(source: &mut dyn Source<V>) -> Vec<(String, V::Owned)> {
+        let (mut scratch, mut all) = (Vec::new(), Vec::new());
+        let mut each = |event: LentEvent<'_, V>| all.push((event.symbol.to_owned(), event.value));
+        while source.next_events(&mut scratch, &mut each).unwrap() {}
+        all
+    }
+
+    #[test]
+    fn next_events_lends_every_event_in_order() {
+        let path = std::env::temp_dir().join(format!("lent-{}.csv", std::process::id()));
+        let rows: String = (0..600)
+            .map(|i| format!("2020-01-01T00:00:{:02}Z,S{},{i}\n", i / 100, i % 3))
+            .collect();
+        std::fs::write(&path, format!("time,symbol,value\n{rows}")).unwrap();
+        let mut file = EventsFile::<i64>::open(&path).unwrap();
+        // A batch first: its read-ahead row comes next.
+        let mut batch = Vec::new();
+        assert!(Source::<i64>::next_batch(&mut file, &mut batch).unwrap());
+        let mut events: Vec<(String, i64)> =
+            batch.into_iter().map(|e| (e.symbol, e.value)).collect();
+        events.extend(lent_events::<i64>(&mut file));
+        std::fs::remove_file(&path).unwrap();
+        let expected: Vec<(String, i64)> = (0..600).map(|i| (format!("S{}", i % 3), i)).collect();
+        assert_eq!(events, expected);
+
+        let symbols = vec!["A".to_owned(), "B".to_owned()];
+        let start = DateTime::UNIX_EPOCH;
+        let mut synthetic = Synthetic::new(5, symbols, 2, start, TimeDelta::ZERO).unwrap();
+        let lent = lent_events::<i64>(&mut synthetic);
+        assert_eq!(
+            lent.iter().map(|(s, _)| s.as_str()).collect::<String>(),
+            "ABABA"
+        );
     }
 
     #[test]

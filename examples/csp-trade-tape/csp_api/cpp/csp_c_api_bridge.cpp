@@ -18,6 +18,7 @@
 #include <csp/python/PyOutputAdapterWrapper.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -555,7 +556,8 @@ public:
         deliverStatuses();
         if( !m_vtable.process_next_sim_time_slice )
             return csp::DateTime::NONE();
-        t_lastError = LastError{};
+        if( t_lastError.code != CCSP_OK ) [[unlikely]]
+            t_lastError = LastError{};
         CCspDateTime next = m_vtable.process_next_sim_time_slice( m_vtable.user_data, time.asNanoseconds() );
         std::exception_ptr failure;
         if( next == CCSP_DATETIME_NONE && t_lastError.code != CCSP_OK )
@@ -583,6 +585,7 @@ public:
             return pushStatus( level, code, message );
         std::lock_guard<std::mutex> lock( m_statusMutex );
         m_pendingStatuses.push_back( PendingStatus{ level, code, std::move( message ) } );
+        m_statusesPending.store( true, std::memory_order_release );
     }
 
 protected:
@@ -598,14 +601,20 @@ private:
         std::string message;
     };
 
+    // Runs twice per time slice: the lock only when a status is queued.
     void deliverStatuses()
     {
-        if( !m_simStatus )
-            return;
+        if( m_statusesPending.load( std::memory_order_acquire ) ) [[unlikely]]
+            deliverQueuedStatuses();
+    }
+
+    [[gnu::noinline]] void deliverQueuedStatuses()
+    {
         std::vector<PendingStatus> due;
         {
             std::lock_guard<std::mutex> lock( m_statusMutex );
             due.swap( m_pendingStatuses );
+            m_statusesPending.store( false, std::memory_order_relaxed );
         }
         for( const auto & status : due )
             m_simStatus -> tick( status.level, status.code, status.message );
@@ -617,6 +626,7 @@ private:
     CApiSimStatusAdapter * m_simStatus = nullptr;
     std::mutex m_statusMutex;
     std::vector<PendingStatus> m_pendingStatuses;
+    std::atomic<bool> m_statusesPending{ false };
 };
 
 // csp's StatusLevel for a C API level, or -1 for an unknown one.
