@@ -230,8 +230,9 @@ pub struct Feed {
 }
 
 impl Feed {
-    /// Starts the feed of a manager: in realtime a thread, in a simulation
-    /// (see [`Feed::process_next_sim_time_slice`]) none. Failures (a bad
+    /// Starts the feed of a manager: in realtime a thread that pushes, in a
+    /// simulation the replay of [`Feed::process_next_sim_time_slice`] (whose
+    /// reading thread starts at the first slice). Failures (a bad
     /// row, an `Err` or a panic in the source) report an ERROR status and
     /// stop the engine with the error, which `csp.run` raises. It counts
     /// events, pushes and unrouted events into `stats`, and notes the time

@@ -127,15 +127,21 @@ impl<V: EventValue + ?Sized, R: Read> EventsReader<V, R> {
     /// Reads events from `reader`; `name` stands for it in error messages.
     pub fn new(name: String, reader: R) -> Result<Self, EventsError> {
         let mut rows = RowReader::new(reader);
+        // The header's line: blank lines before it are skipped.
         let positions = match rows.next_row() {
-            Ok(Some(header)) => column_positions::<V>(&header),
-            Ok(None) => Err(format!(
-                "the file is empty: it needs the header {}",
-                self::header::<V>()
+            Ok(Some(header)) => {
+                column_positions::<V>(&header).map_err(|what| (header.line(), what))
+            }
+            Ok(None) => Err((
+                1,
+                format!(
+                    "the file is empty: it needs the header {}",
+                    self::header::<V>()
+                ),
             )),
             Err(error) => return Err(row_error(&name, error)),
         }
-        .map_err(|what| EventsError::malformed(&name, 1, what))?;
+        .map_err(|(line, what)| EventsError::malformed(&name, line, what))?;
         Ok(Self {
             name,
             rows,
@@ -244,7 +250,6 @@ fn row_error(name: &str, error: RowError) -> EventsError {
     match error {
         RowError::Io(error) => EventsError::io(name, &error),
         RowError::Utf8 { line } => EventsError::malformed(name, line, "the row is not valid UTF-8"),
-        RowError::Csv { line, what } => EventsError::malformed(name, line, what),
     }
 }
 
@@ -424,6 +429,10 @@ mod tests {
             let message = error_of::<i64>(text);
             assert!(message.starts_with(expected), "{text:?}: {message}");
         }
+        let late_header = "\n\ntime,symbol,price\n";
+        assert!(error_of::<i64>(late_header).starts_with("events.csv, line 3: unknown column"));
+        let crlf = "time,symbol,value\r\n2020-01-01T00:00:00Z,A,1\r\n\r\nbad,A,1\r\n";
+        assert!(error_of::<i64>(crlf).starts_with("events.csv, line 4: time \"bad\""));
         let quoted =
             format!("{header}2020-01-01T00:00:00Z,A,\"multi\nline\"\n2020-01-01T00:00:00Z,A,x\n");
         assert!(error_of::<i64>(&quoted).starts_with("events.csv, line 2: int value"));

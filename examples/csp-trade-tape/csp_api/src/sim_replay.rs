@@ -46,8 +46,6 @@ const CHUNK_EVENTS: usize = 4096;
 /// and wake for each.
 const HANDOVER_EVENTS: usize = 256;
 const HANDOVER_WAIT: Duration = Duration::from_millis(1);
-/// Batches read between looks at the clock while the engine waits.
-const CLOCK_EVERY: u32 = 16;
 /// Chunks read ahead of the engine.
 const CHUNKS_AHEAD: usize = 4;
 
@@ -282,7 +280,8 @@ impl<V: FeedValue + ?Sized, S: Source<V> + 'static> SimSlices for SimReplay<V, S
 }
 
 /// The engine's end of the reading thread. Dropping it stops the thread
-/// (once the source's `next_batch` returns) and joins it.
+/// (once the source's `next_events` returns: a source that blocks must
+/// return for the run to end) and joins it.
 struct Reader<T> {
     chunks: Option<Receiver<Chunk<T>>>,
     recycled: SyncSender<Vec<Routed<T>>>,
@@ -430,13 +429,13 @@ impl<V: EventValue + ?Sized, S: Source<V>> ReadingThread<V, S> {
 /// When the reading thread hands over a chunk that is not full.
 #[derive(Default)]
 struct Handover {
-    /// When the reading thread first saw the engine waiting, and the
-    /// batches read since.
+    /// When the reading thread first saw the engine waiting.
     waiting_since: Option<Instant>,
-    batches: u32,
 }
 
 impl Handover {
+    /// Whether to hand over `events` now. The clock is read only while the
+    /// engine thread waits (idle, so not slowed down by it).
     fn due(&mut self, waiting: &AtomicBool, events: usize) -> bool {
         if events == 0 || !waiting.load(Ordering::Acquire) {
             return false;
@@ -445,7 +444,6 @@ impl Handover {
             return true;
         }
         let since = *self.waiting_since.get_or_insert_with(Instant::now);
-        self.batches += 1;
-        self.batches % CLOCK_EVERY == 0 && since.elapsed() >= HANDOVER_WAIT
+        since.elapsed() >= HANDOVER_WAIT
     }
 }
