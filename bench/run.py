@@ -819,7 +819,7 @@ def main() -> int:
     }
     results["push_cost"] = push_cost(impls, n, 1, runs)
     results["push_cost_batched"] = push_cost(impls, n, 1000, runs)
-    sim_count, sim_runs = (20_000, 1) if quick else (1_000_000, 3)
+    sim_count, sim_runs = (20_000, 1) if quick else (1_000_000, 7)
     results["sim_replay"] = sim_replay(sim_count, sim_runs)
 
     m = results["machine"]

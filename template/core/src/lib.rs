@@ -17,7 +17,7 @@ pub mod time;
 pub use events::{Event, EventsError, EventsErrorKind, EventsReader, EventsWriter};
 pub use record::RecordField;
 pub use row::{Cells, CellsOut, EventValue};
-pub use source::{EventsFile, LentEvent, Source, Synthetic};
+pub use source::{EachEvent, EventsFile, LentEvent, Source, Synthetic};
 pub use stats::{Stats, StatsSnapshot};
 pub use text::TextValue;
 pub use time::{DateTime, TimeDelta};

@@ -349,22 +349,33 @@ where
     // However the feed ends, the last subscription's start goes on.
     let primed = Primed(subscriptions);
     let mut batches = 0_u64;
-    let mut events: Vec<Event<<V as EventValue>::Owned>> = Vec::new();
+    let mut scratch: Vec<Event<<V as EventValue>::Owned>> = Vec::new();
+    // The batch's routed values, pushed once the source has handed all of it.
+    let mut routed: Vec<(&[Pusher<V>], <V as EventValue>::Owned)> = Vec::new();
     let mut pace: Option<(Instant, DateTime)> = None;
     let mut batch = link.batch()?;
     let mut count = 0_u64;
     while !stop.load(Ordering::Relaxed) {
-        events.clear();
         if batches == PRIME_BATCHES {
             primed.mark();
         }
         batches += 1;
-        if !source.next_batch(&mut events).map_err(Error::from)? {
+        routed.clear();
+        let (mut events, mut unrouted, mut first_time) = (0_u64, 0_u64, None);
+        let more = source.next_batch_lent(&mut scratch, &mut |event| {
+            first_time.get_or_insert(event.time);
+            events += 1;
+            match routes.get(event.symbol) {
+                Some(pushers) => routed.push((pushers, event.value)),
+                None => unrouted += 1,
+            }
+        });
+        if !more.map_err(Error::from)? {
             return report_ended(link, count);
         }
-        if let (true, Some(first)) = (options.paced, events.first()) {
-            let (wall, recorded) = *pace.get_or_insert((Instant::now(), first.time));
-            let gap = first.time.since(recorded).to_std().unwrap_or_default();
+        if let (true, Some(first)) = (options.paced, first_time) {
+            let (wall, recorded) = *pace.get_or_insert((Instant::now(), first));
+            let gap = first.since(recorded).to_std().unwrap_or_default();
             if !gap.is_zero() {
                 // What is due now is queued: the graph need not wait for more.
                 primed.mark();
@@ -372,24 +383,18 @@ where
             sleep_until(wall + gap, stop);
         }
         let mut pushed = 0;
-        let mut unrouted = 0;
-        for event in &events {
-            match routes.get(&event.symbol) {
-                Some(pushers) => {
-                    for pusher in pushers {
-                        pusher.push_into(&mut batch, V::arg(&event.value))?;
-                    }
-                    pushed += pushers.len() as u64;
-                }
-                None => unrouted += 1,
+        for (pushers, value) in &routed {
+            for pusher in *pushers {
+                pusher.push_into(&mut batch, V::arg(value))?;
             }
+            pushed += pushers.len() as u64;
         }
         if count == 0 {
             stats.record_first_push(DateTime::now());
         }
         batch.send()?;
-        count += events.len() as u64;
-        stats.record_events(events.len() as u64, unrouted);
+        count += events;
+        stats.record_events(events, unrouted);
         stats.record_pushed(pushed);
     }
     Ok(())

@@ -13,26 +13,32 @@ use crate::events::{Event, EventsError, EventsReader};
 use crate::row::EventValue;
 use crate::time::{DateTime, TimeDelta};
 
-/// An event whose symbol is lent (see [`Source::next_events`]).
+/// An event whose symbol is lent (see [`Source::next_batch_lent`]).
 pub type LentEvent<'a, V> = Event<<V as EventValue>::Owned, &'a str>;
 
+/// Where [`Source::next_batch_lent`] and [`Source::next_events`] hand events.
+pub type EachEvent<'e, V> = dyn FnMut(LentEvent<'_, V>) + 'e;
+
 /// A feed of events with values of type `V` (`str` for strings).
+///
+/// Implement [`Source::next_batch`]; the two methods after it have
+/// defaults built on it, which a source may override to save a `String`
+/// per event: the realtime feed reads through [`Source::next_batch_lent`],
+/// a simulation through [`Source::next_events`].
 pub trait Source<V: EventValue + ?Sized>: Send {
     /// Appends the next batch of events to `batch` (which the caller has
     /// emptied). Returns `Ok(false)`, with nothing appended, once the feed
     /// has ended. A live feed blocks here until it has something.
     fn next_batch(&mut self, batch: &mut Vec<Event<V::Owned>>) -> Result<bool, EventsError>;
 
-    /// Hands the next events to `each`, as many as is convenient and not
-    /// necessarily a batch, their symbols lent. Returns `Ok(false)`, having
-    /// handed nothing, once the feed has ended; on `Err`, the events handed
-    /// before stay handed. A simulation replays sources through this. The
-    /// default hands out [`Source::next_batch`]'s batch (read into
-    /// `scratch`); [`EventsFile`] overrides it to make no `String` per symbol.
-    fn next_events(
+    /// Hands the events of the next batch to `each`, their symbols lent;
+    /// otherwise as [`Source::next_batch`] (on `Err`, the caller drops what
+    /// was handed of the failing batch). The default reads the batch into
+    /// `scratch`; [`Synthetic`] overrides it to lend its symbols.
+    fn next_batch_lent(
         &mut self,
         scratch: &mut Vec<Event<V::Owned>>,
-        each: &mut dyn FnMut(LentEvent<'_, V>),
+        each: &mut EachEvent<'_, V>,
     ) -> Result<bool, EventsError> {
         scratch.clear();
         let more = self.next_batch(scratch)?;
@@ -45,6 +51,20 @@ pub trait Source<V: EventValue + ?Sized>: Send {
         }
         Ok(more)
     }
+
+    /// Hands the next events to `each`, as many as is convenient and not
+    /// necessarily a batch, their symbols lent. Returns `Ok(false)`, having
+    /// handed nothing, once the feed has ended; on `Err`, the events handed
+    /// before stay handed. The default hands out one batch
+    /// ([`Source::next_batch_lent`]); [`EventsFile`] overrides it to read
+    /// rows without looking ahead for the end of a batch.
+    fn next_events(
+        &mut self,
+        scratch: &mut Vec<Event<V::Owned>>,
+        each: &mut EachEvent<'_, V>,
+    ) -> Result<bool, EventsError> {
+        self.next_batch_lent(scratch, each)
+    }
 }
 
 impl<V: EventValue + ?Sized, S: Source<V> + ?Sized> Source<V> for Box<S> {
@@ -52,10 +72,18 @@ impl<V: EventValue + ?Sized, S: Source<V> + ?Sized> Source<V> for Box<S> {
         (**self).next_batch(batch)
     }
 
+    fn next_batch_lent(
+        &mut self,
+        scratch: &mut Vec<Event<V::Owned>>,
+        each: &mut EachEvent<'_, V>,
+    ) -> Result<bool, EventsError> {
+        (**self).next_batch_lent(scratch, each)
+    }
+
     fn next_events(
         &mut self,
         scratch: &mut Vec<Event<V::Owned>>,
-        each: &mut dyn FnMut(LentEvent<'_, V>),
+        each: &mut EachEvent<'_, V>,
     ) -> Result<bool, EventsError> {
         (**self).next_events(scratch, each)
     }
@@ -108,7 +136,7 @@ where
     fn next_events(
         &mut self,
         _scratch: &mut Vec<Event<V::Owned>>,
-        each: &mut dyn FnMut(LentEvent<'_, V>),
+        each: &mut EachEvent<'_, V>,
     ) -> Result<bool, EventsError> {
         let mut handed = false;
         if let Some(event) = self.pending.take() {
@@ -206,6 +234,26 @@ where
         self.next = end;
         Ok(true)
     }
+
+    fn next_batch_lent(
+        &mut self,
+        _scratch: &mut Vec<Event<<V as EventValue>::Owned>>,
+        each: &mut EachEvent<'_, V>,
+    ) -> Result<bool, EventsError> {
+        let end = self.count.min(self.next.saturating_add(self.batch_size));
+        if self.next >= end {
+            return Ok(false);
+        }
+        for index in self.next..end {
+            each(Event {
+                time: self.time(index),
+                symbol: self.symbol(index),
+                value: <V as DemoValue>::demo(index),
+            });
+        }
+        self.next = end;
+        Ok(true)
+    }
 }
 
 #[cfg(test)]
@@ -286,6 +334,18 @@ mod tests {
         let start = DateTime::UNIX_EPOCH;
         let mut synthetic = Synthetic::new(5, symbols, 2, start, TimeDelta::ZERO).unwrap();
         let lent = lent_events::<i64>(&mut synthetic);
+        let mut sizes = Vec::new();
+        let mut scratch = Vec::new();
+        let mut again = Synthetic::new(5, vec!["A".to_owned()], 2, start, TimeDelta::ZERO).unwrap();
+        loop {
+            let mut size = 0;
+            let more = Source::<i64>::next_batch_lent(&mut again, &mut scratch, &mut |_| size += 1);
+            if !more.unwrap() {
+                break;
+            }
+            sizes.push(size);
+        }
+        assert_eq!(sizes, [2, 2, 1]);
         assert_eq!(
             lent.iter().map(|(s, _)| s.as_str()).collect::<String>(),
             "ABABA"
