@@ -19,6 +19,15 @@ pub type LentEvent<'a, V> = Event<<V as EventValue>::Owned, &'a str>;
 /// Where [`Source::next_batch_lent`] and [`Source::next_events`] hand events.
 pub type EachEvent<'e, V> = dyn FnMut(LentEvent<'_, V>) + 'e;
 
+/// Hands an event of its own to `each`, lending its symbol.
+fn hand_owned<V: EventValue + ?Sized>(each: &mut EachEvent<'_, V>, event: Event<V::Owned>) {
+    each(Event {
+        time: event.time,
+        symbol: &event.symbol,
+        value: event.value,
+    });
+}
+
 /// A feed of events with values of type `V` (`str` for strings).
 ///
 /// Implement [`Source::next_batch`]; the two methods after it have
@@ -42,13 +51,9 @@ pub trait Source<V: EventValue + ?Sized>: Send {
     ) -> Result<bool, EventsError> {
         scratch.clear();
         let more = self.next_batch(scratch)?;
-        for event in scratch.drain(..) {
-            each(Event {
-                time: event.time,
-                symbol: &event.symbol,
-                value: event.value,
-            });
-        }
+        scratch
+            .drain(..)
+            .for_each(|event| hand_owned::<V>(each, event));
         Ok(more)
     }
 
@@ -140,11 +145,7 @@ where
     ) -> Result<bool, EventsError> {
         let mut handed = false;
         if let Some(event) = self.pending.take() {
-            each(Event {
-                time: event.time,
-                symbol: &event.symbol,
-                value: event.value,
-            });
+            hand_owned::<V>(each, event);
             handed = true;
         }
         for _ in 0..ROWS_AT_ONCE {
@@ -222,17 +223,8 @@ where
         &mut self,
         batch: &mut Vec<Event<<V as EventValue>::Owned>>,
     ) -> Result<bool, EventsError> {
-        let end = self.count.min(self.next.saturating_add(self.batch_size));
-        if self.next >= end {
-            return Ok(false);
-        }
-        batch.extend((self.next..end).map(|index| Event {
-            time: self.time(index),
-            symbol: self.symbol(index).to_owned(),
-            value: <V as DemoValue>::demo(index),
-        }));
-        self.next = end;
-        Ok(true)
+        let each = &mut |event: LentEvent<'_, V>| batch.push(event.into_owned());
+        Source::<V>::next_batch_lent(self, &mut Vec::new(), each)
     }
 
     fn next_batch_lent(

@@ -264,8 +264,9 @@ impl Feed {
 
     /// In a simulation: pushes every event recorded at `time` to the
     /// subscriptions of its symbol (events before the run's start time are
-    /// skipped, and not counted) and returns the time of the next event, `None` once the
-    /// source has ended (reporting the INFO status with the count). Call it
+    /// skipped, and not counted) and returns the time of the next event,
+    /// `None` once the source has ended (reporting the INFO status with the
+    /// count). Call it
     /// from the manager's own `process_next_sim_time_slice`. In realtime it
     /// returns `None`.
     pub fn process_next_sim_time_slice(&mut self, time: DateTime) -> Result<Option<DateTime>> {

@@ -41,6 +41,17 @@ pub struct Event<V, S = String> {
     pub value: V,
 }
 
+impl<V> Event<V, &str> {
+    /// The event with a symbol of its own.
+    pub fn into_owned(self) -> Event<V> {
+        Event {
+            time: self.time,
+            symbol: self.symbol.to_owned(),
+            value: self.value,
+        }
+    }
+}
+
 /// What went wrong with an events file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventsErrorKind {
@@ -154,11 +165,7 @@ impl<V: EventValue + ?Sized, R: Read> EventsReader<V, R> {
 
     /// The next event, `None` at the end of the file.
     pub fn next_event(&mut self) -> Result<Option<Event<V::Owned>>, EventsError> {
-        Ok(self.next_event_ref()?.map(|event| Event {
-            time: event.time,
-            symbol: event.symbol.to_owned(),
-            value: event.value,
-        }))
+        Ok(self.next_event_ref()?.map(Event::into_owned))
     }
 
     /// The next event with its symbol lent from the row (no `String` made),
