@@ -27,6 +27,7 @@ from conftest import (
 )
 from csp import ts
 from csp.adapters.status import Level, Status
+from probes import LockstepManager, ProbeManager, record
 
 from csp_adapter_acme import (
     AcmeAdapterManager,
@@ -36,6 +37,7 @@ from csp_adapter_acme._native import (
     STATUS_FEED_ENDED,
     STATUS_FEED_FAILED,
     STATUS_OPENED,
+    testing,
 )
 from csp_adapter_acme.demo import demo_value, demo_values
 
@@ -164,6 +166,29 @@ def test_interval_paces_the_synthetic_feed() -> None:
     assert ticks(outputs, "values") == demo_values(INPUT, 5)
     # Event i is pushed no earlier than i intervals after the first.
     assert times[-1] - times[0] >= 3 * interval
+
+
+def test_a_live_source_s_batches_go_out_before_it_reads_on() -> None:
+    # Each value is handed only once the one before has ticked, as a live feed
+    # waits for an answer: a feed that held a batch back, to send it with the
+    # next, would stall (the source gives up after 10 s and csp.run raises).
+    count = 200
+    probe = testing.Probe()
+    manager = LockstepManager(count, probe)
+
+    @csp.node
+    def reached(x: ts[int], last: int) -> ts[bool]:
+        if x == last:
+            return True
+
+    @csp.graph
+    def graph() -> None:
+        values = manager.subscribe()
+        record(ProbeManager(), values, int, probe)
+        csp.stop_engine(reached(values, count - 1))
+
+    run_realtime(graph)
+    assert probe.values() == list(range(count))
 
 
 def test_each_run_counts_afresh() -> None:

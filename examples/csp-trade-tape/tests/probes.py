@@ -89,3 +89,29 @@ def replay(
 def record(manager: ProbeManager, x: Any, typ: type, probe: Any, fault: str | None = None, panic: bool = True) -> None:
     """Sends ``x`` to a Rust output adapter that records every value into ``probe``."""
     _record(manager, x, typ, probe, fault, panic)
+
+
+class LockstepManager:
+    """Graph-time manager of the Rust ``Lockstep`` feed: a live source that
+    hands each value of ``0..count`` (symbol "A") only once the one before
+    has been recorded into ``probe``."""
+
+    def __init__(self, count: int, probe: Any) -> None:
+        self.lockstep = testing.Lockstep(count, probe)
+
+    def _create(self, engine: object, memo: object) -> object:
+        return _c_api_adapter_manager_bridge(engine, self.lockstep.manager_capsule())
+
+    def subscribe(self) -> Any:
+        """A ts[int] of every value of the source."""
+        return _lockstep_input(self, self.lockstep, push_mode=csp.PushMode.NON_COLLAPSING)
+
+
+def _create_lockstep_input(
+    mgr: object, engine: object, pytype: type, push_mode: int, scalars: tuple[Any, ...]
+) -> object:
+    (lockstep,) = scalars
+    return _c_api_push_input_adapter(mgr, engine, pytype, push_mode, (lockstep.input_capsule(), None))
+
+
+_lockstep_input = input_adapter_def("lockstep_input", _create_lockstep_input, ts[int], LockstepManager, lockstep=object)

@@ -115,6 +115,11 @@ def test_closing_the_push_gate_waits_for_pushes_inside_and_refuses_later_ones() 
     assert testing.gate_race(4, 50) >= 4
 
 
+def test_closing_the_feed_gate_waits_for_the_batch_inside_and_refuses_later_ones() -> None:
+    # The manager's feed enters a gate of its own once per send, flat out, while it closes.
+    assert testing.gate_race(1, 50, solo=True) >= 1
+
+
 @pytest.mark.parametrize("how", ["stop_engine", "exception_elsewhere"])
 def test_graph_ending_while_pushing_flat_out(how: str) -> None:
     probe = testing.Probe()

@@ -323,6 +323,13 @@ public:
         return m_group == group;
     }
 
+    // Flags the last event as the end of a batch, as flush does.
+    void split()
+    {
+        if( !empty() )
+            last() -> flagGroupEnd();
+    }
+
     void flushAll()
     {
         flush();
@@ -1077,6 +1084,14 @@ CCspErrorCode ccsp_push_batch_flush( CCspPushBatchHandle batch )
         asBatch( batch ) -> flushAll();
         return CCSP_OK;
     } );
+}
+
+CCspErrorCode ccsp_push_batch_split( CCspPushBatchHandle batch )
+{
+    if( !batch )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL push batch handle" );
+    asBatch( batch ) -> split();
+    return CCSP_OK;
 }
 
 void ccsp_push_batch_destroy( CCspPushBatchHandle batch )

@@ -20,7 +20,10 @@ mod gate;
 mod guard;
 mod input;
 mod link;
+#[cfg(feature = "testing")]
+mod lockstep;
 mod manager;
+mod outbox;
 mod output;
 mod record;
 mod sim_replay;

@@ -167,6 +167,29 @@ impl PushBatch {
             Error::check(unsafe { ffi::ccsp_push_batch_flush(self.handle) })
         })
     }
+
+    /// Ends a batch inside this one: the values pushed so far tick as one
+    /// batch, those pushed after as the next; one send sends both.
+    ///
+    /// # Safety
+    /// As for [`PushBatch::send_linked`].
+    #[inline]
+    pub(crate) unsafe fn split_linked(&mut self) -> Result<()> {
+        // SAFETY: the batch is live; its engine runs (from the caller).
+        Error::check(unsafe { ffi::ccsp_push_batch_split(self.handle) })
+    }
+
+    /// [`PushBatch::send`] without entering the manager's gate.
+    ///
+    /// # Safety
+    /// The engine runs: the caller holds a pass of a gate linked to one of
+    /// the engine's push adapters ([`Pusher::link_gate`](super::Pusher::link_gate)),
+    /// which csp stops before the manager.
+    #[inline]
+    pub(crate) unsafe fn send_linked(&mut self) -> Result<()> {
+        // SAFETY: the batch is live; its engine runs (from the caller).
+        Error::check(unsafe { ffi::ccsp_push_batch_flush(self.handle) })
+    }
 }
 
 impl Drop for PushBatch {

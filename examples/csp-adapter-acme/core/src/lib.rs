@@ -18,6 +18,6 @@ pub use events::{Event, EventsError, EventsErrorKind, EventsReader, EventsWriter
 pub use record::RecordField;
 pub use row::{Cells, CellsOut, EventValue};
 pub use source::{EachEvent, EventsFile, LentEvent, Source, Synthetic};
-pub use stats::{Stats, StatsSnapshot};
+pub use stats::{FeedCounts, Stats, StatsSnapshot};
 pub use text::TextValue;
 pub use time::{DateTime, TimeDelta};

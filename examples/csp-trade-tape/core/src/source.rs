@@ -70,6 +70,16 @@ pub trait Source<V: EventValue + ?Sized>: Send {
     ) -> Result<bool, EventsError> {
         self.next_batch_lent(scratch, each)
     }
+
+    /// Whether the next batch is there without waiting: `true` for a file
+    /// or a generated feed, `false` (the default) for a live feed that may
+    /// block in [`Source::next_batch`] until something arrives. The realtime
+    /// feed sends batches that are ready one after another to the engine
+    /// together (each still ticks as a batch of its own); after a batch
+    /// whose next one is not ready, it sends at once.
+    fn next_batch_ready(&self) -> bool {
+        false
+    }
 }
 
 impl<V: EventValue + ?Sized, S: Source<V> + ?Sized> Source<V> for Box<S> {
@@ -91,6 +101,10 @@ impl<V: EventValue + ?Sized, S: Source<V> + ?Sized> Source<V> for Box<S> {
         each: &mut EachEvent<'_, V>,
     ) -> Result<bool, EventsError> {
         (**self).next_events(scratch, each)
+    }
+
+    fn next_batch_ready(&self) -> bool {
+        (**self).next_batch_ready()
     }
 }
 
@@ -156,6 +170,11 @@ where
             handed = true;
         }
         Ok(true)
+    }
+
+    /// Rows are read from the file: nothing to wait for.
+    fn next_batch_ready(&self) -> bool {
+        true
     }
 }
 
@@ -245,6 +264,11 @@ where
         }
         self.next = end;
         Ok(true)
+    }
+
+    /// Generated on the spot: nothing to wait for.
+    fn next_batch_ready(&self) -> bool {
+        true
     }
 }
 

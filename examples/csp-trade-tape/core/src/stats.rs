@@ -58,23 +58,29 @@ pub struct StatsSnapshot {
     pub last_receive: Option<DateTime>,
 }
 
-impl Stats {
-    /// Counts `count` pushed values.
-    #[inline]
-    pub fn record_pushed(&self, count: u64) {
-        self.push_side.pushed.fetch_add(count, Ordering::Relaxed);
-    }
+/// What a manager's feed has read and pushed since the run started.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FeedCounts {
+    /// Events read from the source.
+    pub events: u64,
+    /// Values pushed (an event with two subscriptions counts twice).
+    pub pushed: u64,
+    /// Events whose symbol nobody subscribed to.
+    pub unrouted: u64,
+}
 
-    /// Counts `events` read from the source, `unrouted` of them for nobody.
+impl Stats {
+    /// Sets the feed's counts to its totals since the run started.
+    ///
+    /// Call it from the feed only: with one writer, plain stores suffice
+    /// (no atomic read-modify-write on the push path), and readers on other
+    /// threads still see each counter's latest total.
     #[inline]
-    pub fn record_events(&self, events: u64, unrouted: u64) {
-        self.push_side.events.fetch_add(events, Ordering::Relaxed);
-        // Mostly none: an atomic add less per batch.
-        if unrouted != 0 {
-            self.push_side
-                .unrouted
-                .fetch_add(unrouted, Ordering::Relaxed);
-        }
+    pub fn set_feed_counts(&self, totals: FeedCounts) {
+        let side = &self.push_side;
+        side.events.store(totals.events, Ordering::Relaxed);
+        side.pushed.store(totals.pushed, Ordering::Relaxed);
+        side.unrouted.store(totals.unrouted, Ordering::Relaxed);
     }
 
     /// Counts one received value and returns its index (0 for the first).
@@ -174,9 +180,16 @@ mod tests {
     #[test]
     fn counts_and_resets() {
         let stats = Stats::default();
-        stats.record_pushed(1);
-        stats.record_pushed(1);
-        stats.record_events(3, 1);
+        stats.set_feed_counts(FeedCounts {
+            events: 2,
+            pushed: 1,
+            unrouted: 0,
+        });
+        stats.set_feed_counts(FeedCounts {
+            events: 3,
+            pushed: 2,
+            unrouted: 1,
+        });
         assert_eq!(stats.next_received_index(), 0);
         assert_eq!(stats.next_received_index(), 1);
         stats.record_mismatch(1, &5_i64, &6_i64);
@@ -210,18 +223,29 @@ mod tests {
     }
 
     #[test]
-    fn counts_from_many_threads() {
+    fn a_reader_sees_the_feed_counts_grow_to_their_totals() {
         let stats = Stats::default();
         std::thread::scope(|scope| {
-            for _ in 0..4 {
-                scope.spawn(|| {
-                    for _ in 0..1000 {
-                        stats.record_pushed(1);
-                    }
-                    stats.record_pushed(500);
-                });
+            scope.spawn(|| {
+                for events in 1..=10_000 {
+                    stats.set_feed_counts(FeedCounts {
+                        events,
+                        pushed: 2 * events,
+                        unrouted: events / 2,
+                    });
+                }
+            });
+            let mut last = 0;
+            while last < 10_000 {
+                let events = stats.snapshot().events;
+                assert!(events >= last, "went from {last} to {events}");
+                last = events;
             }
         });
-        assert_eq!(stats.snapshot().pushed, 6000);
+        let snapshot = stats.snapshot();
+        assert_eq!(
+            (snapshot.events, snapshot.pushed, snapshot.unrouted),
+            (10_000, 20_000, 5_000)
+        );
     }
 }

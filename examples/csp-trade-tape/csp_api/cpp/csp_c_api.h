@@ -273,6 +273,10 @@ void ccsp_push_batch_destroy(CCspPushBatchHandle batch);
 /* Extension of this bridge: frees a batch without sending it, for when the
  * engine has stopped (its events are not freed: csp has no way to). */
 void ccsp_push_batch_abandon(CCspPushBatchHandle batch);
+/* Extension of this bridge: ends a batch inside the batch. The events pushed
+ * so far tick as one batch and those pushed after as the next (csp's push
+ * group rules apply to each), and one flush sends them all at once. */
+CCspErrorCode ccsp_push_batch_split(CCspPushBatchHandle batch);
 
 /* The time series an output adapter consumes: read during execute. The
  * string getter points into engine memory valid until execute returns. */

@@ -31,10 +31,11 @@ use super::error::{Error, Result};
 use super::guard;
 use super::input::Pusher;
 use super::link::{ManagerLink, StatusLevel};
+use super::outbox::{Outbox, SEND_AT};
 use super::record::Record;
 use super::sim_replay::{SimReplay, SimSlices};
 use super::value::PushValue;
-use adapter_core::{DateTime, Event, EventValue, Source, Stats, TimeDelta};
+use adapter_core::{DateTime, Event, EventValue, FeedCounts, Source, Stats, TimeDelta};
 
 /// Batches a feed queues before the graph's first cycle.
 pub const PRIME_BATCHES: u64 = 64;
@@ -348,57 +349,74 @@ where
         return Ok(());
     };
     // However the feed ends, the last subscription's start goes on.
-    let primed = Primed(subscriptions);
-    let mut batches = 0_u64;
+    let mut primed = Primed::new(subscriptions);
     let mut scratch: Vec<Event<<V as EventValue>::Owned>> = Vec::new();
-    // The batch's routed values, pushed once the source has handed all of it.
-    let mut routed: Vec<(&[Pusher<V>], <V as EventValue>::Owned)> = Vec::new();
+    let mut outbox = Outbox::new(routes.values().flatten(), link.batch()?);
     let mut pace: Option<(Instant, DateTime)> = None;
-    let mut batch = link.batch()?;
-    let mut count = 0_u64;
+    let mut totals = FeedCounts::default();
     while !stop.load(Ordering::Relaxed) {
-        if batches == PRIME_BATCHES {
-            primed.mark();
-        }
-        batches += 1;
-        routed.clear();
         let (mut events, mut unrouted, mut first_time) = (0_u64, 0_u64, None);
         let more = source.next_batch_lent(&mut scratch, &mut |event| {
             first_time.get_or_insert(event.time);
             events += 1;
             match routes.get(event.symbol) {
-                Some(pushers) => routed.push((pushers, event.value)),
+                Some(pushers) => outbox.route(pushers, event.value),
                 None => unrouted += 1,
             }
         });
-        if !more.map_err(Error::from)? {
-            return report_ended(link, count);
+        let more = match more {
+            Ok(more) => more,
+            Err(error) => {
+                // The batches before the failing one go out; none of it.
+                outbox.drop_open_batch();
+                send(&mut outbox, stats, &mut totals)?;
+                return Err(error.into());
+            }
+        };
+        if !more {
+            send(&mut outbox, stats, &mut totals)?;
+            return report_ended(link, totals.events);
         }
         if let (true, Some(first)) = (options.paced, first_time) {
             let (wall, recorded) = *pace.get_or_insert((Instant::now(), first));
             let gap = first.since(recorded).to_std().unwrap_or_default();
             if !gap.is_zero() {
                 // What is due now is queued: the graph need not wait for more.
+                send(&mut outbox, stats, &mut totals)?;
                 primed.mark();
             }
             sleep_until(wall + gap, stop);
         }
-        let mut pushed = 0;
-        for (pushers, value) in &routed {
-            for pusher in *pushers {
-                pusher.push_into(&mut batch, V::arg(value))?;
+        outbox.end_batch();
+        totals.events += events;
+        totals.unrouted += unrouted;
+        // Batches the source has ready go out together, up to SEND_AT values.
+        if outbox.len() >= SEND_AT || !source.next_batch_ready() {
+            send(&mut outbox, stats, &mut totals)?;
+            if outbox.batches_sent() >= PRIME_BATCHES {
+                primed.mark();
             }
-            pushed += pushers.len() as u64;
+        } else {
+            stats.set_feed_counts(totals);
         }
-        if count == 0 {
-            stats.record_first_push(DateTime::now());
-        }
-        batch.send()?;
-        count += events;
-        stats.record_events(events, unrouted);
-        stats.record_pushed(pushed);
     }
     Ok(())
+}
+
+/// Sends the outbox's complete batches (noting the time of the first) and
+/// brings the stats up to date.
+fn send<V: FeedValue + ?Sized>(
+    outbox: &mut Outbox<'_, V>,
+    stats: &Stats,
+    totals: &mut FeedCounts,
+) -> Result<()> {
+    if outbox.pushed() == 0 && outbox.len() > 0 {
+        stats.record_first_push(DateTime::now());
+    }
+    let sent = outbox.send();
+    totals.pushed = outbox.pushed();
+    stats.set_feed_counts(*totals);
+    sent
 }
 
 /// The INFO status of a source that ended after `count` events.
@@ -407,18 +425,30 @@ pub(crate) fn report_ended(link: &ManagerLink, count: u64) -> Result<()> {
     link.report(StatusLevel::Info, STATUS_FEED_ENDED, &message)
 }
 
-/// Marks the subscriptions primed when dropped (or asked earlier).
-struct Primed<'a, V: PushValue + ?Sized>(&'a Subscriptions<V>);
+/// Marks the subscriptions primed once: when asked, or else when dropped.
+struct Primed<'a, V: PushValue + ?Sized> {
+    subscriptions: &'a Subscriptions<V>,
+    marked: bool,
+}
 
-impl<V: PushValue + ?Sized> Primed<'_, V> {
-    fn mark(&self) {
-        self.0.mark_primed();
+impl<'a, V: PushValue + ?Sized> Primed<'a, V> {
+    fn new(subscriptions: &'a Subscriptions<V>) -> Self {
+        Self {
+            subscriptions,
+            marked: false,
+        }
+    }
+
+    fn mark(&mut self) {
+        if !std::mem::replace(&mut self.marked, true) {
+            self.subscriptions.mark_primed();
+        }
     }
 }
 
 impl<V: PushValue + ?Sized> Drop for Primed<'_, V> {
     fn drop(&mut self) {
-        self.0.mark_primed();
+        self.mark();
     }
 }
 

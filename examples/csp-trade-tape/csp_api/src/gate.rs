@@ -7,7 +7,8 @@
 //! `testing::gate_race` races it from many threads (the generated tests run
 //! it: this crate links csp, so it has no `cargo test` of its own).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::error::{Error, ErrorKind, Result};
 use std::thread;
@@ -50,16 +51,7 @@ impl Gate {
     /// `push_batch` iterator) is waited for with growing sleeps, not spins.
     pub(crate) fn close(&self) {
         self.state.fetch_or(CLOSED, Ordering::AcqRel);
-        let mut rounds = 0_u32;
-        while self.state.load(Ordering::Acquire) & !CLOSED != 0 {
-            if rounds < 64 {
-                thread::yield_now();
-            } else {
-                let micros = 1_u64 << (rounds - 64).min(10);
-                thread::sleep(Duration::from_micros(micros));
-            }
-            rounds = rounds.saturating_add(1);
-        }
+        wait_until(|| self.state.load(Ordering::Acquire) & !CLOSED == 0);
     }
 
     /// Runs `f` inside the open gate; once it is closed, returns an error of
@@ -77,6 +69,20 @@ impl Gate {
     }
 }
 
+/// Waits until `done`, yielding at first, then with growing sleeps.
+fn wait_until(done: impl Fn() -> bool) {
+    let mut rounds = 0_u32;
+    while !done() {
+        if rounds < 64 {
+            thread::yield_now();
+        } else {
+            let micros = 1_u64 << (rounds - 64).min(10);
+            thread::sleep(Duration::from_micros(micros));
+        }
+        rounds = rounds.saturating_add(1);
+    }
+}
+
 #[cold]
 pub(crate) fn stopped(name: &str) -> Error {
     Error::new(
@@ -89,5 +95,65 @@ impl Drop for Pass<'_> {
     #[inline]
     fn drop(&mut self) {
         self.gate.state.fetch_sub(1, Ordering::Release);
+    }
+}
+
+/// A gate that one thread enters (a manager's feed), through its one
+/// [`SoloEntry`]: entering costs one atomic swap and leaving a plain store,
+/// where a [`Gate`] pass takes two atomic adds. Closing it (from any thread)
+/// waits until that thread is outside.
+#[derive(Debug, Default)]
+pub(crate) struct SoloGate {
+    inside: AtomicBool,
+    closed: AtomicBool,
+}
+
+impl SoloGate {
+    /// Closes the gate and waits until its thread is outside.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        wait_until(|| !self.inside.load(Ordering::SeqCst));
+    }
+}
+
+/// The only way into a [`SoloGate`]: not `Clone`, and entering borrows it
+/// mutably, so that one pass at most exists.
+#[derive(Debug, Default)]
+pub(crate) struct SoloEntry {
+    gate: Arc<SoloGate>,
+}
+
+/// Proof of being inside an open [`SoloGate`]; leaving happens on drop.
+pub(crate) struct SoloPass<'a> {
+    gate: &'a SoloGate,
+}
+
+impl SoloEntry {
+    /// The gate, for those who close it.
+    pub(crate) fn gate(&self) -> &Arc<SoloGate> {
+        &self.gate
+    }
+
+    /// Enters the gate, or returns `None` once it is closed.
+    ///
+    /// Each side writes its own flag, then reads the other's, all in one
+    /// sequentially consistent order: either the closer sees the entrant
+    /// inside and waits, or the entrant sees the gate closed and leaves.
+    #[inline]
+    pub(crate) fn enter(&mut self) -> Option<SoloPass<'_>> {
+        let gate = &*self.gate;
+        gate.inside.store(true, Ordering::SeqCst);
+        if gate.closed.load(Ordering::SeqCst) {
+            gate.inside.store(false, Ordering::Release);
+            return None;
+        }
+        Some(SoloPass { gate })
+    }
+}
+
+impl Drop for SoloPass<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.gate.inside.store(false, Ordering::Release);
     }
 }

@@ -4,14 +4,14 @@ use std::any::type_name;
 use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::mem::size_of;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use pyo3::prelude::*;
 
 use super::engine;
 use super::error::{Error, Result};
 use super::ffi;
-use super::gate::{self, Gate};
+use super::gate::{self, Gate, SoloGate};
 use super::guard;
 use super::link::PushBatch;
 use super::record::StructBinding;
@@ -67,6 +67,10 @@ struct PushTarget {
     engine: ffi::CCspEngineHandle,
     /// Open between start and stop; every use of the handles passes it.
     gate: Gate,
+    /// Gates that a manager's feed pushes through instead of this one, a
+    /// batch at a time; `deactivate` closes them before the adapter's own
+    /// and leaves `None`.
+    linked: Mutex<Option<Vec<Arc<SoloGate>>>>,
 }
 
 // SAFETY: the raw handles are only used inside the open gate; `stop` closes
@@ -102,9 +106,31 @@ impl PushTarget {
         f()
     }
 
+    /// Closes the linked gates, then the adapter's own: each waits for the
+    /// pushes inside it.
     fn deactivate(&self) {
+        let linked = lock(&self.linked).take().unwrap_or_default();
+        for gate in linked {
+            gate.close();
+        }
         self.gate.close();
     }
+
+    fn link(&self, gate: &Arc<SoloGate>) {
+        let mut linked = lock(&self.linked);
+        match linked.as_mut() {
+            Some(gates) => gates.push(Arc::clone(gate)),
+            None => {
+                // Stopped already: pushes through `gate` must not reach it.
+                drop(linked);
+                gate.close();
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl<T: PushValue + ?Sized> Clone for Pusher<T> {
@@ -136,6 +162,35 @@ impl<T: PushValue + ?Sized> Pusher<T> {
             // live (the bridge refuses a batch of another engine or group).
             unsafe { T::push_raw(target.adapter, &target.binding, value, batch.handle()) }
         })
+    }
+
+    /// Makes `gate` a gate of this adapter: its stop (or destruction) closes
+    /// `gate` first, waiting for the pushes inside, so that whoever holds a
+    /// pass of `gate` may push with [`Pusher::push_linked`].
+    pub(crate) fn link_gate(&self, gate: &Arc<SoloGate>) {
+        self.target.link(gate);
+    }
+
+    /// [`Pusher::push_into`] (or with no batch, [`Pusher::push`]) without
+    /// entering the adapter's own gate: the manager's feed enters one linked
+    /// gate per batch instead of one gate per push.
+    ///
+    /// # Safety
+    /// The caller holds a pass of a gate given to [`Pusher::link_gate`] of
+    /// this pusher, and the adapter is a push adapter (realtime).
+    #[inline]
+    pub(crate) unsafe fn push_linked(
+        &self,
+        batch: Option<&mut PushBatch>,
+        value: T::Arg<'_>,
+    ) -> Result<()> {
+        let target = &*self.target;
+        debug_assert!(matches!(target.adapter, AdapterHandle::Push(_)));
+        let batch = batch.map_or(std::ptr::null_mut(), |batch| batch.handle());
+        // SAFETY: the linked gate is open, so the adapter's stop has not
+        // closed it: the adapter is started, bound and alive; a batch is
+        // live (the bridge refuses a batch of another engine or group).
+        unsafe { T::push_raw(target.adapter, &target.binding, value, batch) }
     }
 
     /// Pushes all `values` as one batch: the engine receives them together
@@ -325,6 +380,7 @@ impl<A: PushInputAdapter> InputShim<A> {
                 binding,
                 engine,
                 gate: Gate::default(),
+                linked: Mutex::new(Some(Vec::new())),
             });
             self.target = Some(Arc::clone(&target));
             let pusher = Pusher {

@@ -21,7 +21,7 @@ use super::feed::{FeedValue, STATUS_FEED_FAILED, Subscriptions, SymbolMap, repor
 use super::guard;
 use super::input::Pusher;
 use super::link::{ManagerLink, StatusLevel};
-use adapter_core::{DateTime, Event, EventValue, LentEvent, Source, Stats};
+use adapter_core::{DateTime, Event, EventValue, FeedCounts, LentEvent, Source, Stats};
 
 /// csp's sim time slices, replayed from a source.
 pub(crate) trait SimSlices: Send {
@@ -56,16 +56,8 @@ struct Chunk<T> {
     end: Option<Result<()>>,
 }
 
-/// Counts not yet added to the stats: slices are many and short, and atomic
-/// adds for each took as long as the pushes.
-#[derive(Default)]
-struct Counts {
-    events: u64,
-    pushed: u64,
-    unrouted: u64,
-}
-
-/// Events counted before the stats are brought up to date.
+/// Events counted before the stats are brought up to date: slices are many
+/// and short, and updating the stats in each took as long as the pushes.
 const SAVE_EVERY: u64 = 1 << 14;
 
 pub(crate) struct SimReplay<V: FeedValue + ?Sized, S> {
@@ -85,11 +77,12 @@ pub(crate) struct SimReplay<V: FeedValue + ?Sized, S> {
     ended: bool,
     /// Whether a slice ran before (the first one is at the start time).
     sliced: bool,
-    count: u64,
     pushed_any: bool,
     link: ManagerLink,
     stats: Arc<Stats>,
-    unsaved: Counts,
+    /// Counted since the run started; `saved` of the events are in the stats.
+    counts: FeedCounts,
+    saved: u64,
 }
 
 impl<V: FeedValue + ?Sized, S: Source<V> + 'static> SimReplay<V, S> {
@@ -114,11 +107,11 @@ impl<V: FeedValue + ?Sized, S: Source<V> + 'static> SimReplay<V, S> {
             drained: false,
             ended: false,
             sliced: false,
-            count: 0,
             pushed_any: false,
             link,
             stats,
-            unsaved: Counts::default(),
+            counts: FeedCounts::default(),
+            saved: 0,
         }
     }
 
@@ -167,10 +160,10 @@ impl<V: FeedValue + ?Sized, S: Source<V> + 'static> SimReplay<V, S> {
             self.start(time)?;
         }
         let next = self.push_at(time)?;
-        if !self.pushed_any && self.unsaved.pushed > 0 {
+        if !self.pushed_any && self.counts.pushed > 0 {
             self.note_first_push();
         }
-        if next.is_none() || self.unsaved.events >= SAVE_EVERY {
+        if next.is_none() || self.counts.events - self.saved >= SAVE_EVERY {
             self.save_counts();
             if next.is_none() {
                 self.end()?;
@@ -199,7 +192,7 @@ impl<V: FeedValue + ?Sized, S: Source<V> + 'static> SimReplay<V, S> {
     /// Pushes the events at `time`; returns the next event's time.
     #[inline]
     fn push_at(&mut self, time: DateTime) -> Result<Option<DateTime>> {
-        // Counted straight into `unsaved`, so that an error keeps what was pushed.
+        // Counted straight into `counts`, so that an error keeps what was pushed.
         loop {
             if self.next == self.chunk.events.len() {
                 self.next_chunk()?;
@@ -213,16 +206,15 @@ impl<V: FeedValue + ?Sized, S: Source<V> + 'static> SimReplay<V, S> {
                     false => Err(went_back(event.time, time)),
                 };
             }
-            self.count += 1;
-            self.unsaved.events += 1;
+            self.counts.events += 1;
             match self.pushers.get(event.route as usize) {
                 Some(pushers) => {
                     for pusher in pushers {
                         pusher.push(V::arg(&event.value))?;
-                        self.unsaved.pushed += 1;
+                        self.counts.pushed += 1;
                     }
                 }
-                None => self.unsaved.unrouted += 1,
+                None => self.counts.unrouted += 1,
             }
             self.next += 1;
         }
@@ -240,7 +232,7 @@ impl<V: FeedValue + ?Sized, S: Source<V> + 'static> SimReplay<V, S> {
         if std::mem::replace(&mut self.ended, true) {
             return Ok(());
         }
-        report_ended(&self.link, self.count)
+        report_ended(&self.link, self.counts.events)
     }
 }
 
@@ -253,9 +245,8 @@ fn went_back(event: DateTime, slice: DateTime) -> Error {
 
 impl<V: FeedValue + ?Sized, S> SimReplay<V, S> {
     fn save_counts(&mut self) {
-        let counts = std::mem::take(&mut self.unsaved);
-        self.stats.record_events(counts.events, counts.unrouted);
-        self.stats.record_pushed(counts.pushed);
+        self.stats.set_feed_counts(self.counts);
+        self.saved = self.counts.events;
     }
 }
 

@@ -20,9 +20,10 @@ use super::engine::Engine;
 use super::error::{Error, ErrorKind, Result};
 use super::feed::{Feed, FeedOptions, Subscriptions};
 use super::ffi;
-use super::gate::Gate;
+use super::gate::{Gate, SoloEntry};
 use super::input::{PushInputAdapter, Pusher, push_input_adapter_capsule};
 use super::link::ManagerLink;
+use super::lockstep;
 use super::manager::{AdapterManager, adapter_manager_capsule};
 use super::output::{OutputAdapter, output_adapter_capsule};
 use super::user_data::{
@@ -118,11 +119,11 @@ impl Fault {
 #[pyclass(frozen, name = "Probe")]
 #[derive(Default)]
 pub struct PyProbe {
-    state: Arc<Probe>,
+    pub(crate) state: Arc<Probe>,
 }
 
 #[derive(Default)]
-struct Probe {
+pub(crate) struct Probe {
     pushed: AtomicU64,
     saw_stopped: AtomicBool,
     thread_exited: AtomicBool,
@@ -165,6 +166,13 @@ impl PyProbe {
             }
         }
         Ok(list)
+    }
+}
+
+impl Probe {
+    /// How many values the recording output adapters received.
+    pub(crate) fn recorded(&self) -> usize {
+        self.values.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 }
 
@@ -596,53 +604,24 @@ fn py_object_counts() -> (u64, u64) {
 /// Races `threads` threads entering a gate flat out against one `close`
 /// after `millis` ms; returns how many passes were granted. Fails if a pass
 /// was granted after `close` returned, or if `close` returned while one was
-/// still held (the guarantees that keep pushes off a stopped adapter).
+/// still held (the guarantees that keep pushes off a stopped adapter). With
+/// `solo`, the gate is the feed's one-thread gate (`threads` must be 1).
 #[pyfunction]
-fn gate_race(py: Python<'_>, threads: usize, millis: u64) -> PyResult<u64> {
+#[pyo3(signature = (threads, millis, solo=false))]
+fn gate_race(py: Python<'_>, threads: usize, millis: u64, solo: bool) -> PyResult<u64> {
     py.detach(|| {
-        let gate = Arc::new(Gate::default());
-        let closed = Arc::new(AtomicBool::new(false));
-        let running = Arc::new(AtomicU64::new(0));
-        let racers: Vec<_> = (0..threads)
-            .map(|_| {
-                let (gate, closed, running) =
-                    (Arc::clone(&gate), Arc::clone(&closed), Arc::clone(&running));
-                std::thread::spawn(move || {
-                    let mut granted = 0_u64;
-                    let mut late = false;
-                    while let Some(pass) = gate.enter() {
-                        if granted == 0 {
-                            running.fetch_add(1, Ordering::SeqCst);
-                        }
-                        granted += 1;
-                        std::hint::spin_loop();
-                        late |= closed.load(Ordering::SeqCst);
-                        drop(pass);
-                    }
-                    (granted, late)
-                })
-            })
-            .collect();
-        // Close only once every racer is inside the loop, however slow the
-        // machine is to start threads.
-        while running.load(Ordering::SeqCst) < threads as u64 {
-            std::thread::yield_now();
-        }
-        std::thread::sleep(std::time::Duration::from_millis(millis));
-        gate.close();
-        closed.store(true, Ordering::SeqCst);
-        let mut granted = 0;
-        for racer in racers {
-            let (count, late) = racer
-                .join()
-                .map_err(|_| PyValueError::new_err("a gate racer panicked"))?;
-            if late {
-                return Err(PyValueError::new_err(
-                    "a pass was held after close returned",
-                ));
+        if solo {
+            if threads != 1 {
+                return Err(PyValueError::new_err("one thread enters a solo gate"));
             }
-            granted += count;
+            let entry = SoloEntry::default();
+            let gate = Arc::clone(entry.gate());
+            return race(vec![entry], millis, move || gate.close());
         }
+        let gate = Arc::new(Gate::default());
+        let doors = (0..threads).map(|_| Arc::clone(&gate)).collect();
+        let closer = Arc::clone(&gate);
+        let granted = race(doors, millis, move || closer.close())?;
         if gate.enter().is_some() || gate.is_open() {
             return Err(PyValueError::new_err("the gate opened again after close"));
         }
@@ -650,10 +629,77 @@ fn gate_race(py: Python<'_>, threads: usize, millis: u64) -> PyResult<u64> {
     })
 }
 
+/// A racer's way through a gate: runs `inside` within a pass, or returns
+/// false once the gate is closed.
+trait Door: Send + 'static {
+    fn pass(&mut self, inside: impl FnOnce()) -> bool;
+}
+
+impl Door for Arc<Gate> {
+    fn pass(&mut self, inside: impl FnOnce()) -> bool {
+        self.enter().map(|_pass| inside()).is_some()
+    }
+}
+
+impl Door for SoloEntry {
+    fn pass(&mut self, inside: impl FnOnce()) -> bool {
+        self.enter().map(|_pass| inside()).is_some()
+    }
+}
+
+/// Runs a racer through each of `doors` until refused, calls `close` once
+/// every racer is in and `millis` ms have passed; returns the passes.
+fn race<D: Door>(doors: Vec<D>, millis: u64, close: impl FnOnce()) -> PyResult<u64> {
+    let racers = doors.len() as u64;
+    let closed = Arc::new(AtomicBool::new(false));
+    let running = Arc::new(AtomicU64::new(0));
+    let handles: Vec<_> = doors
+        .into_iter()
+        .map(|mut door| {
+            let (closed, running) = (Arc::clone(&closed), Arc::clone(&running));
+            std::thread::spawn(move || {
+                let mut granted = 0_u64;
+                let mut late = false;
+                while door.pass(|| {
+                    if granted == 0 {
+                        running.fetch_add(1, Ordering::SeqCst);
+                    }
+                    granted += 1;
+                    std::hint::spin_loop();
+                    late |= closed.load(Ordering::SeqCst);
+                }) {}
+                (granted, late)
+            })
+        })
+        .collect();
+    // Close only once every racer is inside the loop, however slow the
+    // machine is to start threads.
+    while running.load(Ordering::SeqCst) < racers {
+        std::thread::yield_now();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(millis));
+    close();
+    closed.store(true, Ordering::SeqCst);
+    let mut granted = 0;
+    for handle in handles {
+        let (count, late) = handle
+            .join()
+            .map_err(|_| PyValueError::new_err("a gate racer panicked"))?;
+        if late {
+            return Err(PyValueError::new_err(
+                "a pass was held after close returned",
+            ));
+        }
+        granted += count;
+    }
+    Ok(granted)
+}
+
 /// Adds the `testing` submodule to the extension module.
 pub fn add_testing_module(parent: &Bound<'_, PyModule>) -> PyResult<()> {
     let module = PyModule::new(parent.py(), "testing")?;
     module.add_class::<PyProbe>()?;
+    module.add_class::<lockstep::PyLockstep>()?;
     module.add_function(wrap_pyfunction!(replay_input_capsule, &module)?)?;
     module.add_function(wrap_pyfunction!(recording_output_capsule, &module)?)?;
     module.add_function(wrap_pyfunction!(faulty_manager_capsule, &module)?)?;

@@ -1,0 +1,148 @@
+//! A manager with a live source for the generated tests: the source hands
+//! each value only once the one before has ticked (a recording output adapter
+//! counts them), the way a request/response feed waits for an answer. A feed
+//! that held a batch back, to send it with the next one, would never get the
+//! next one: the source gives up after 10 s and `csp.run` raises.
+
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use pyo3::prelude::*;
+
+use super::engine::Engine;
+use super::error::Result;
+use super::feed::{Feed, FeedOptions, Subscriptions};
+use super::input::{PushInputAdapter, Pusher, push_input_adapter_capsule};
+use super::link::ManagerLink;
+use super::manager::{AdapterManager, adapter_manager_capsule};
+use super::testing::{Probe, PyProbe};
+use adapter_core::{DateTime, Event, EventsError, Source, Stats};
+
+/// How long the source waits for the value before to tick.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Values `0..count` of symbol "A", each once the probe has recorded the
+/// ones before. Keeps the default `next_batch_ready` (false): it is live.
+struct LockstepSource {
+    count: u64,
+    next: u64,
+    probe: Arc<Probe>,
+}
+
+impl Source<i64> for LockstepSource {
+    fn next_batch(
+        &mut self,
+        batch: &mut Vec<Event<i64>>,
+    ) -> std::result::Result<bool, EventsError> {
+        if self.next == self.count {
+            return Ok(false);
+        }
+        let deadline = Instant::now() + PATIENCE;
+        while (self.probe.recorded() as u64) < self.next {
+            if Instant::now() > deadline {
+                return Err(EventsError::failed(format!(
+                    "value {} did not tick within {PATIENCE:?} of being read",
+                    self.next - 1
+                )));
+            }
+            thread::sleep(Duration::from_micros(100));
+        }
+        batch.push(Event {
+            time: DateTime::now(),
+            symbol: "A".to_owned(),
+            value: self.next as i64,
+        });
+        self.next += 1;
+        Ok(true)
+    }
+}
+
+/// One run's lockstep manager and subscriptions, made from Python.
+#[pyclass(frozen, name = "Lockstep")]
+pub(crate) struct PyLockstep {
+    count: u64,
+    probe: Arc<Probe>,
+    subscriptions: Arc<Subscriptions<i64>>,
+}
+
+#[pymethods]
+impl PyLockstep {
+    #[new]
+    fn new(count: u64, probe: &PyProbe) -> Self {
+        Self {
+            count,
+            probe: Arc::clone(&probe.state),
+            subscriptions: Arc::default(),
+        }
+    }
+
+    /// The manager: a feed of the lockstep source.
+    fn manager_capsule<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let manager = LockstepManager {
+            source: Some(LockstepSource {
+                count: self.count,
+                next: 0,
+                probe: Arc::clone(&self.probe),
+            }),
+            subscriptions: Arc::clone(&self.subscriptions),
+            feed: None,
+        };
+        adapter_manager_capsule(py, manager)
+    }
+
+    /// A subscription to symbol "A".
+    fn input_capsule<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.subscriptions.expect_one();
+        let adapter = Subscriber {
+            subscriptions: Arc::clone(&self.subscriptions),
+        };
+        push_input_adapter_capsule(py, adapter)
+    }
+}
+
+struct LockstepManager {
+    source: Option<LockstepSource>,
+    subscriptions: Arc<Subscriptions<i64>>,
+    feed: Option<Feed>,
+}
+
+impl AdapterManager for LockstepManager {
+    fn name(&self) -> &str {
+        "LockstepManager"
+    }
+
+    fn start(
+        &mut self,
+        _engine: Engine<'_>,
+        link: ManagerLink,
+        _start: DateTime,
+        _end: DateTime,
+    ) -> Result<()> {
+        if let Some(source) = self.source.take() {
+            let subscriptions = Arc::clone(&self.subscriptions);
+            let stats = Arc::new(Stats::default());
+            let options = FeedOptions::default();
+            let feed = Feed::start(self.name(), source, subscriptions, link, options, stats)?;
+            self.feed = Some(feed);
+        }
+        Ok(())
+    }
+
+    fn stop(&mut self) -> Result<()> {
+        self.feed.take().map_or(Ok(()), Feed::stop)
+    }
+}
+
+struct Subscriber {
+    subscriptions: Arc<Subscriptions<i64>>,
+}
+
+impl PushInputAdapter for Subscriber {
+    type Value = i64;
+
+    fn start(&mut self, pusher: Pusher<i64>, _start: DateTime, _end: DateTime) -> Result<()> {
+        self.subscriptions.register("A", pusher);
+        Ok(())
+    }
+}
