@@ -1,7 +1,8 @@
 //! A manager's feed: one thread that reads a [`Source`] and routes each
-//! event to the push input adapters subscribed to its symbol, one push batch
+//! event to the push input adapters subscribed to its symbol, one csp batch
 //! per source batch, so that csp's batch and push-group rules hold across
-//! symbols.
+//! symbols. Batches that the source has ready go to the engine together
+//! (`outbox.rs`).
 //!
 //! The manager makes a [`Subscriptions`] per run; each input adapter counts
 //! itself in when its capsule is made ([`Subscriptions::expect_one`]) and
@@ -410,7 +411,7 @@ fn send<V: FeedValue + ?Sized>(
     stats: &Stats,
     totals: &mut FeedCounts,
 ) -> Result<()> {
-    if outbox.pushed() == 0 && outbox.len() > 0 {
+    if outbox.pushed() == 0 && outbox.has_complete_batches() {
         stats.record_first_push(DateTime::now());
     }
     let sent = outbox.send();

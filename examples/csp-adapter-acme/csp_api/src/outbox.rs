@@ -87,6 +87,11 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
         self.values.len()
     }
 
+    /// Whether [`Outbox::send`] has something to send.
+    pub(crate) fn has_complete_batches(&self) -> bool {
+        self.complete > 0
+    }
+
     /// Values sent so far.
     pub(crate) fn pushed(&self) -> u64 {
         self.pushed
@@ -100,7 +105,7 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
     /// Sends the complete batches; the open one stays. Once a subscription
     /// has stopped, returns an error of kind `Stopped` and sends nothing.
     pub(crate) fn send(&mut self) -> Result<()> {
-        if self.complete == 0 {
+        if !self.has_complete_batches() {
             return Ok(());
         }
         let Some(_pass) = self.gate.enter() else {
