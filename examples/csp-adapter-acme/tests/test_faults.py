@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import csp
 import pytest
-from probes import ProbeManager, record, replay
+from csp.impl.pushadapter import PushGroup
+from probes import LockstepManager, ProbeManager, record, replay
 
 from csp_adapter_acme._native import testing
 
@@ -118,6 +119,24 @@ def test_closing_the_push_gate_waits_for_pushes_inside_and_refuses_later_ones() 
 def test_closing_the_feed_gate_waits_for_the_batch_inside_and_refuses_later_ones() -> None:
     # The manager's feed enters a gate of its own once per send, flat out, while it closes.
     assert testing.gate_race(1, 50, solo=True) >= 1
+
+
+def test_a_feed_push_that_fails_sends_nothing_of_its_batch() -> None:
+    # Subscriptions in two push groups cannot share a csp batch: the feed's
+    # push fails halfway through the first batch, csp.run raises it, and the
+    # value already in the batch is freed instead of sent.
+    probe = testing.Probe()
+    manager = LockstepManager(3, probe, symbols=("A", "B"))
+    recorder = ProbeManager()
+
+    @csp.graph
+    def graph() -> None:
+        for symbol in ("A", "B"):
+            record(recorder, manager.subscribe(symbol, PushGroup()), int, probe)
+
+    with pytest.raises(ValueError, match="one push group"):
+        csp.run(graph, endtime=timedelta(seconds=30), realtime=True)
+    assert probe.values() == []
 
 
 @pytest.mark.parametrize("how", ["stop_engine", "exception_elsewhere"])

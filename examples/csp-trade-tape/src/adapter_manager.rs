@@ -3,7 +3,7 @@
 //! In `start` it opens the source (`source.rs`) and the sink (an events file
 //! that `publish` writes, if any), reports a status, and starts the feed. In
 //! realtime the feed is one thread that routes each event to the input
-//! adapters subscribed to its symbol, one push batch per source batch; in a
+//! adapters subscribed to its symbol, one csp batch per source batch; in a
 //! simulation (`csp.run(realtime=False)`) csp asks the manager for one time
 //! slice after another, and the feed pushes the events recorded at each
 //! (they tick at their recorded times). In `stop` it ends the feed and closes

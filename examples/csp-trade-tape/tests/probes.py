@@ -92,26 +92,34 @@ def record(manager: ProbeManager, x: Any, typ: type, probe: Any, fault: str | No
 
 
 class LockstepManager:
-    """Graph-time manager of the Rust ``Lockstep`` feed: a live source that
-    hands each value of ``0..count`` (symbol "A") only once the one before
-    has been recorded into ``probe``."""
+    """Graph-time manager of the Rust ``Lockstep`` feed: a live source whose
+    batch ``k`` (value ``k`` of each of ``symbols``) comes only once the
+    values before have been recorded into ``probe``."""
 
-    def __init__(self, count: int, probe: Any) -> None:
-        self.lockstep = testing.Lockstep(count, probe)
+    def __init__(self, count: int, probe: Any, symbols: tuple[str, ...] = ("A",)) -> None:
+        self.lockstep = testing.Lockstep(count, list(symbols), probe)
 
     def _create(self, engine: object, memo: object) -> object:
         return _c_api_adapter_manager_bridge(engine, self.lockstep.manager_capsule())
 
-    def subscribe(self) -> Any:
-        """A ts[int] of every value of the source."""
-        return _lockstep_input(self, self.lockstep, push_mode=csp.PushMode.NON_COLLAPSING)
+    def subscribe(self, symbol: str = "A", push_group: object = None) -> Any:
+        """A ts[int] of every value of ``symbol`` (in ``push_group``, if any)."""
+        return _lockstep_input(self, self.lockstep, symbol, push_group, push_mode=csp.PushMode.NON_COLLAPSING)
 
 
 def _create_lockstep_input(
     mgr: object, engine: object, pytype: type, push_mode: int, scalars: tuple[Any, ...]
 ) -> object:
-    (lockstep,) = scalars
-    return _c_api_push_input_adapter(mgr, engine, pytype, push_mode, (lockstep.input_capsule(), None))
+    lockstep, symbol, push_group = scalars
+    return _c_api_push_input_adapter(mgr, engine, pytype, push_mode, (lockstep.input_capsule(symbol), push_group))
 
 
-_lockstep_input = input_adapter_def("lockstep_input", _create_lockstep_input, ts[int], LockstepManager, lockstep=object)
+_lockstep_input = input_adapter_def(
+    "lockstep_input",
+    _create_lockstep_input,
+    ts[int],
+    LockstepManager,
+    lockstep=object,
+    symbol=str,
+    push_group=object,
+)

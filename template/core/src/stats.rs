@@ -63,7 +63,9 @@ pub struct StatsSnapshot {
 pub struct FeedCounts {
     /// Events read from the source.
     pub events: u64,
-    /// Values pushed (an event with two subscriptions counts twice).
+    /// Values pushed to the engine (an event with two subscriptions counts
+    /// twice); the realtime feed counts a value when it sends it, so a run
+    /// that ends early may have routed events it never pushed.
     pub pushed: u64,
     /// Events whose symbol nobody subscribed to.
     pub unrouted: u64,

@@ -330,6 +330,23 @@ public:
             last() -> flagGroupEnd();
     }
 
+    // Frees the events added since the last flush without sending them (as
+    // csp's engine frees a consumed one: by its adapter's type).
+    void discard()
+    {
+        for( csp::PushEvent * event = last(); event; )
+        {
+            csp::PushEvent * next = event -> next;
+            csp::switchCspType( event -> adapter() -> dataType(), [event]( auto tag ) {
+                using T = typename decltype( tag )::type;
+                delete static_cast<csp::TypedPushEvent<T> *>( event );
+            } );
+            event = next;
+        }
+        clear();
+        m_used = false;
+    }
+
     void flushAll()
     {
         flush();
@@ -1092,6 +1109,15 @@ CCspErrorCode ccsp_push_batch_split( CCspPushBatchHandle batch )
         return fail( CCSP_ERROR_NULL_POINTER, "NULL push batch handle" );
     asBatch( batch ) -> split();
     return CCSP_OK;
+}
+
+void ccsp_push_batch_discard( CCspPushBatchHandle batch )
+{
+    if( batch )
+        guarded( [&]() {
+            asBatch( batch ) -> discard();
+            return CCSP_OK;
+        } );
 }
 
 void ccsp_push_batch_destroy( CCspPushBatchHandle batch )

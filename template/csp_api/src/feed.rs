@@ -12,9 +12,14 @@
 //!
 //! The start of the last adapter waits (on the engine thread, at most
 //! [`PRIME_WAIT`]) until the feed has queued its first [`PRIME_BATCHES`]
-//! batches, or all of a shorter source: so the graph's first cycle sees them
-//! queued together, as it does for csp's own adapters that push in `start`,
-//! and a replay ticks the same cycles however the threads are scheduled.
+//! batches, all of a shorter source, or all that is due (of a live source,
+//! or a paced replay): so the graph's first cycle sees them queued together,
+//! as it does for csp's own adapters that push in `start`, and a replay
+//! ticks the same cycles however the threads are scheduled.
+//!
+//! A feed's subscriptions share one push group (or have none): one csp push
+//! batch may carry the batches of several adapters. The generated manager
+//! puts all of its subscriptions in its group.
 //!
 //! In a simulation (`csp.run(realtime=False)`) the manager hands each of
 //! csp's sim time slices to [`Feed::process_next_sim_time_slice`], which
@@ -32,7 +37,7 @@ use super::error::{Error, Result};
 use super::guard;
 use super::input::Pusher;
 use super::link::{ManagerLink, StatusLevel};
-use super::outbox::{Outbox, SEND_AT};
+use super::outbox::Outbox;
 use super::record::Record;
 use super::sim_replay::{SimReplay, SimSlices};
 use super::value::PushValue;
@@ -100,7 +105,7 @@ struct Registry<V: PushValue + ?Sized> {
 /// A map keyed by symbol, with the hash below.
 pub(crate) type SymbolMap<T> = HashMap<String, T, BuildHasherDefault<SymbolHasher>>;
 
-type Routes<V> = SymbolMap<Vec<Pusher<V>>>;
+pub(crate) type Routes<V> = SymbolMap<Vec<Pusher<V>>>;
 
 /// The routes' hash: symbols are short and come from the manager's own
 /// source, so a multiplicative hash (rustc's FxHash) instead of SipHash,
@@ -352,25 +357,27 @@ where
     // However the feed ends, the last subscription's start goes on.
     let mut primed = Primed::new(subscriptions);
     let mut scratch: Vec<Event<<V as EventValue>::Owned>> = Vec::new();
-    let mut outbox = Outbox::new(routes.values().flatten(), link.batch()?);
+    let mut outbox = Outbox::new(&routes, link.batch()?);
     let mut pace: Option<(Instant, DateTime)> = None;
     let mut totals = FeedCounts::default();
+    let mut batches = 0_u64;
     while !stop.load(Ordering::Relaxed) {
         let (mut events, mut unrouted, mut first_time) = (0_u64, 0_u64, None);
         let more = source.next_batch_lent(&mut scratch, &mut |event| {
             first_time.get_or_insert(event.time);
             events += 1;
-            match routes.get(event.symbol) {
-                Some(pushers) => outbox.route(pushers, event.value),
-                None => unrouted += 1,
+            if !outbox.route(event.symbol, event.value) {
+                unrouted += 1;
             }
         });
         let more = match more {
             Ok(more) => more,
             Err(error) => {
-                // The batches before the failing one go out; none of it.
+                // The batches before the failing one go out; none of it. The
+                // source's error is the one to raise, even if sending failed
+                // (the graph is ending, or a push failed).
                 outbox.drop_open_batch();
-                send(&mut outbox, stats, &mut totals)?;
+                let _ = send(&mut outbox, stats, &mut totals);
                 return Err(error.into());
             }
         };
@@ -381,20 +388,19 @@ where
         if let (true, Some(first)) = (options.paced, first_time) {
             let (wall, recorded) = *pace.get_or_insert((Instant::now(), first));
             let gap = first.since(recorded).to_std().unwrap_or_default();
-            if !gap.is_zero() {
-                // What is due now is queued: the graph need not wait for more.
-                send(&mut outbox, stats, &mut totals)?;
-                primed.mark();
-            }
             sleep_until(wall + gap, stop);
         }
         outbox.end_batch();
         totals.events += events;
         totals.unrouted += unrouted;
-        // Batches the source has ready go out together, up to SEND_AT values.
-        if outbox.len() >= SEND_AT || !source.next_batch_ready() {
+        batches += 1;
+        // Batches that the source has ready go out together; a paced one
+        // goes out at its time.
+        let next_waits = options.paced || !source.next_batch_ready();
+        if next_waits || outbox.is_full() {
             send(&mut outbox, stats, &mut totals)?;
-            if outbox.batches_sent() >= PRIME_BATCHES {
+            if next_waits || batches >= PRIME_BATCHES {
+                // What is due now is queued: the graph need not wait for more.
                 primed.mark();
             }
         } else {

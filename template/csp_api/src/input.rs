@@ -73,8 +73,9 @@ struct PushTarget {
     linked: Mutex<Option<Vec<Arc<SoloGate>>>>,
 }
 
-// SAFETY: the raw handles are only used inside the open gate; `stop` closes
-// it, waiting for the uses inside, before the engine tears down.
+// SAFETY: the raw handles are only used inside the open gate, or inside an
+// open linked gate; `stop` closes them all, waiting for the uses inside,
+// before the engine tears down.
 unsafe impl Send for PushTarget {}
 // SAFETY: as above; the bridge's push functions are thread-safe.
 unsafe impl Sync for PushTarget {}

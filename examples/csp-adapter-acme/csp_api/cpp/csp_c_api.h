@@ -277,6 +277,10 @@ void ccsp_push_batch_abandon(CCspPushBatchHandle batch);
  * so far tick as one batch and those pushed after as the next (csp's push
  * group rules apply to each), and one flush sends them all at once. */
 CCspErrorCode ccsp_push_batch_split(CCspPushBatchHandle batch);
+/* Extension of this bridge: frees the events pushed into the batch since it
+ * was last flushed, without sending them; their adapters must be alive (so
+ * not for a batch whose engine has gone: see abandon). */
+void ccsp_push_batch_discard(CCspPushBatchHandle batch);
 
 /* The time series an output adapter consumes: read during execute. The
  * string getter points into engine memory valid until execute returns. */

@@ -1,8 +1,10 @@
 //! A manager with a live source for the generated tests: the source hands
-//! each value only once the one before has ticked (a recording output adapter
-//! counts them), the way a request/response feed waits for an answer. A feed
-//! that held a batch back, to send it with the next one, would never get the
-//! next one: the source gives up after 10 s and `csp.run` raises.
+//! each batch only once the one before has ticked (a recording output adapter
+//! counts the values), the way a request/response feed waits for an answer. A
+//! feed that held a batch back, to send it with the next one, would never get
+//! the next one: the source gives up after 10 s and `csp.run` raises. Its
+//! subscriptions may be put in different push groups, which no csp batch can
+//! span: the feed's push then fails halfway through a batch.
 
 use std::sync::Arc;
 use std::thread;
@@ -19,13 +21,15 @@ use super::manager::{AdapterManager, adapter_manager_capsule};
 use super::testing::{Probe, PyProbe};
 use adapter_core::{DateTime, Event, EventsError, Source, Stats};
 
-/// How long the source waits for the value before to tick.
+/// How long the source waits for the batch before to tick.
 const PATIENCE: Duration = Duration::from_secs(10);
 
-/// Values `0..count` of symbol "A", each once the probe has recorded the
-/// ones before. Keeps the default `next_batch_ready` (false): it is live.
+/// Batches `0..count`, batch `k` value `k` of each symbol, each once the
+/// probe has recorded the values before. Keeps the default
+/// `next_batch_ready` (false): it is live.
 struct LockstepSource {
     count: u64,
+    symbols: Vec<String>,
     next: u64,
     probe: Arc<Probe>,
 }
@@ -39,20 +43,21 @@ impl Source<i64> for LockstepSource {
             return Ok(false);
         }
         let deadline = Instant::now() + PATIENCE;
-        while (self.probe.recorded() as u64) < self.next {
+        while (self.probe.recorded() as u64) < self.next * self.symbols.len() as u64 {
             if Instant::now() > deadline {
                 return Err(EventsError::failed(format!(
-                    "value {} did not tick within {PATIENCE:?} of being read",
+                    "batch {} did not tick within {PATIENCE:?} of being read",
                     self.next - 1
                 )));
             }
             thread::sleep(Duration::from_micros(100));
         }
-        batch.push(Event {
-            time: DateTime::now(),
-            symbol: "A".to_owned(),
+        let time = DateTime::now();
+        batch.extend(self.symbols.iter().map(|symbol| Event {
+            time,
+            symbol: symbol.clone(),
             value: self.next as i64,
-        });
+        }));
         self.next += 1;
         Ok(true)
     }
@@ -62,6 +67,7 @@ impl Source<i64> for LockstepSource {
 #[pyclass(frozen, name = "Lockstep")]
 pub(crate) struct PyLockstep {
     count: u64,
+    symbols: Vec<String>,
     probe: Arc<Probe>,
     subscriptions: Arc<Subscriptions<i64>>,
 }
@@ -69,9 +75,10 @@ pub(crate) struct PyLockstep {
 #[pymethods]
 impl PyLockstep {
     #[new]
-    fn new(count: u64, probe: &PyProbe) -> Self {
+    fn new(count: u64, symbols: Vec<String>, probe: &PyProbe) -> Self {
         Self {
             count,
+            symbols,
             probe: Arc::clone(&probe.state),
             subscriptions: Arc::default(),
         }
@@ -82,6 +89,7 @@ impl PyLockstep {
         let manager = LockstepManager {
             source: Some(LockstepSource {
                 count: self.count,
+                symbols: self.symbols.clone(),
                 next: 0,
                 probe: Arc::clone(&self.probe),
             }),
@@ -91,10 +99,11 @@ impl PyLockstep {
         adapter_manager_capsule(py, manager)
     }
 
-    /// A subscription to symbol "A".
-    fn input_capsule<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    /// A subscription to `symbol`.
+    fn input_capsule<'py>(&self, py: Python<'py>, symbol: String) -> PyResult<Bound<'py, PyAny>> {
         self.subscriptions.expect_one();
         let adapter = Subscriber {
+            symbol,
             subscriptions: Arc::clone(&self.subscriptions),
         };
         push_input_adapter_capsule(py, adapter)
@@ -135,6 +144,7 @@ impl AdapterManager for LockstepManager {
 }
 
 struct Subscriber {
+    symbol: String,
     subscriptions: Arc<Subscriptions<i64>>,
 }
 
@@ -142,7 +152,7 @@ impl PushInputAdapter for Subscriber {
     type Value = i64;
 
     fn start(&mut self, pusher: Pusher<i64>, _start: DateTime, _end: DateTime) -> Result<()> {
-        self.subscriptions.register("A", pusher);
+        self.subscriptions.register(&self.symbol, pusher);
         Ok(())
     }
 }

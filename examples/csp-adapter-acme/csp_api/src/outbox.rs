@@ -8,15 +8,15 @@
 //! thread and a wake-up of it, which cost more than the pushes themselves.
 
 use super::error::Result;
-use super::feed::FeedValue;
+use super::feed::{FeedValue, Routes};
 use super::gate::{self, SoloEntry};
 use super::input::Pusher;
 use super::link::PushBatch;
 use adapter_core::EventValue;
 
-/// Values an outbox gathers at most before the feed sends them (when its
-/// source has more batches ready).
-pub(crate) const SEND_AT: usize = 64;
+/// Values waiting that make the feed send even when its source has more
+/// batches ready (a batch is never cut: one larger than this goes whole).
+const SEND_AT: usize = 64;
 
 /// One routed value: pushed to each of `pushers`.
 struct Routed<'r, V: FeedValue + ?Sized> {
@@ -27,8 +27,9 @@ struct Routed<'r, V: FeedValue + ?Sized> {
 }
 
 pub(crate) struct Outbox<'r, V: FeedValue + ?Sized> {
-    /// Linked to every routed adapter, whose stop closes it first: inside,
-    /// the adapters and their engine run.
+    routes: &'r Routes<V>,
+    /// Linked to every adapter of `routes`, whose stop closes it first:
+    /// inside, the adapters and their engine run.
     gate: SoloEntry,
     batch: PushBatch,
     /// The complete batches' values, then those of the open batch.
@@ -36,34 +37,38 @@ pub(crate) struct Outbox<'r, V: FeedValue + ?Sized> {
     /// Complete batches in `values`.
     complete: u64,
     pushed: u64,
-    batches_sent: u64,
 }
 
 impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
-    /// An outbox for the adapters of `pushers` (each linked to its gate).
-    pub(crate) fn new<'p>(pushers: impl Iterator<Item = &'p Pusher<V>>, batch: PushBatch) -> Self {
+    /// An outbox routing by `routes`, sending through `batch`.
+    pub(crate) fn new(routes: &'r Routes<V>, batch: PushBatch) -> Self {
         let gate = SoloEntry::default();
-        for pusher in pushers {
+        for pusher in routes.values().flatten() {
             pusher.link_gate(gate.gate());
         }
         Self {
+            routes,
             gate,
             batch,
             values: Vec::new(),
             complete: 0,
             pushed: 0,
-            batches_sent: 0,
         }
     }
 
-    /// Adds a value of the open batch.
+    /// Adds `value` to the open batch for the subscriptions of `symbol`;
+    /// false when there are none.
     #[inline]
-    pub(crate) fn route(&mut self, pushers: &'r [Pusher<V>], value: <V as EventValue>::Owned) {
+    pub(crate) fn route(&mut self, symbol: &str, value: <V as EventValue>::Owned) -> bool {
+        let Some(pushers) = self.routes.get(symbol) else {
+            return false;
+        };
         self.values.push(Routed {
             pushers,
             value,
             ends_batch: false,
         });
+        true
     }
 
     /// Ends the open batch (nothing, when it routed no value).
@@ -82,9 +87,9 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
         self.values.truncate(kept.map_or(0, |last| last + 1));
     }
 
-    /// Values waiting, the open batch's included.
-    pub(crate) fn len(&self) -> usize {
-        self.values.len()
+    /// Whether enough values wait to send them without waiting for more.
+    pub(crate) fn is_full(&self) -> bool {
+        self.values.len() >= SEND_AT
     }
 
     /// Whether [`Outbox::send`] has something to send.
@@ -97,13 +102,9 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
         self.pushed
     }
 
-    /// Batches sent so far (those that routed a value).
-    pub(crate) fn batches_sent(&self) -> u64 {
-        self.batches_sent
-    }
-
     /// Sends the complete batches; the open one stays. Once a subscription
-    /// has stopped, returns an error of kind `Stopped` and sends nothing.
+    /// has stopped, returns an error of kind `Stopped` and sends nothing; if
+    /// a push fails, sends none of them.
     pub(crate) fn send(&mut self) -> Result<()> {
         if !self.has_complete_batches() {
             return Ok(());
@@ -113,11 +114,16 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
         };
         let sent = self.values.iter().rposition(|routed| routed.ends_batch);
         let sent = sent.map_or(0, |last| last + 1);
-        // SAFETY: inside the gate linked to every routed adapter, in realtime.
-        let pushed = unsafe { push_all(&mut self.batch, &self.values[..sent]) }?;
+        // SAFETY: inside the gate linked to every adapter of the routes, in
+        // realtime.
+        let pushed = unsafe { push_all(&mut self.batch, &self.values[..sent]) };
+        if pushed.is_err() {
+            // SAFETY: as above: the adapters of the events are alive.
+            unsafe { self.batch.discard_linked() };
+        }
         self.values.drain(..sent);
-        self.pushed += pushed;
-        self.batches_sent += std::mem::take(&mut self.complete);
+        self.complete = 0;
+        self.pushed += pushed?;
         Ok(())
     }
 }
@@ -148,8 +154,7 @@ unsafe fn push_all<V: FeedValue + ?Sized>(
         }
         pushed += routed.pushers.len() as u64;
         if routed.ends_batch {
-            // SAFETY: from the caller: the engine runs.
-            unsafe { batch.split_linked() }?;
+            batch.split()?;
         }
     }
     // SAFETY: from the caller: the engine runs.

@@ -4,8 +4,10 @@
 //! One atomic word holds a closed bit and the number of pushes inside. A push
 //! costs one load and two uncontended atomic adds (a read lock costs a
 //! compare-and-swap loop and more checks), which matters on the push path.
-//! `testing::gate_race` races it from many threads (the generated tests run
-//! it: this crate links csp, so it has no `cargo test` of its own).
+//! A manager's feed passes a [`SoloGate`] of its own instead, once per send:
+//! only one thread enters it, which saves the second atomic write.
+//! `testing::gate_race` races both (the generated tests run it: this crate
+//! links csp, so it has no `cargo test` of its own).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -99,9 +101,10 @@ impl Drop for Pass<'_> {
 }
 
 /// A gate that one thread enters (a manager's feed), through its one
-/// [`SoloEntry`]: entering costs one atomic swap and leaving a plain store,
-/// where a [`Gate`] pass takes two atomic adds. Closing it (from any thread)
-/// waits until that thread is outside.
+/// [`SoloEntry`]: entering costs a sequentially consistent store and load
+/// (an atomic swap and a load on x86) and leaving a plain store, where a
+/// [`Gate`] pass takes two atomic adds. Closing it (from any thread) waits
+/// until that thread is outside.
 #[derive(Debug, Default)]
 pub(crate) struct SoloGate {
     inside: AtomicBool,

@@ -170,13 +170,20 @@ impl PushBatch {
 
     /// Ends a batch inside this one: the values pushed so far tick as one
     /// batch, those pushed after as the next; one send sends both.
+    pub(crate) fn split(&mut self) -> Result<()> {
+        // SAFETY: the batch is live; splitting marks its last unsent event
+        // and touches neither the engine nor an adapter.
+        Error::check(unsafe { ffi::ccsp_push_batch_split(self.handle) })
+    }
+
+    /// Frees the values pushed since the last send, without sending them.
     ///
     /// # Safety
-    /// As for [`PushBatch::send_linked`].
-    #[inline]
-    pub(crate) unsafe fn split_linked(&mut self) -> Result<()> {
-        // SAFETY: the batch is live; its engine runs (from the caller).
-        Error::check(unsafe { ffi::ccsp_push_batch_split(self.handle) })
+    /// Their adapters are alive: the caller holds a pass of a gate linked to
+    /// each of them ([`Pusher::link_gate`](super::Pusher::link_gate)).
+    pub(crate) unsafe fn discard_linked(&mut self) {
+        // SAFETY: the batch is live; the adapters are alive (from the caller).
+        unsafe { ffi::ccsp_push_batch_discard(self.handle) }
     }
 
     /// [`PushBatch::send`] without entering the manager's gate.
