@@ -34,8 +34,8 @@ pub(crate) struct Outbox<'r, V: FeedValue + ?Sized> {
     batch: PushBatch,
     /// The complete batches' values, then those of the open batch.
     values: Vec<Routed<'r, V>>,
-    /// Complete batches in `values`.
-    complete: u64,
+    /// How many of `values` are of complete batches.
+    complete: usize,
     pushed: u64,
 }
 
@@ -73,18 +73,17 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
 
     /// Ends the open batch (nothing, when it routed no value).
     pub(crate) fn end_batch(&mut self) {
-        if let Some(last) = self.values.last_mut()
-            && !last.ends_batch
+        if self.values.len() > self.complete
+            && let Some(last) = self.values.last_mut()
         {
             last.ends_batch = true;
-            self.complete += 1;
+            self.complete = self.values.len();
         }
     }
 
     /// Forgets the values of the open batch (a source failed in it).
     pub(crate) fn drop_open_batch(&mut self) {
-        let kept = self.values.iter().rposition(|routed| routed.ends_batch);
-        self.values.truncate(kept.map_or(0, |last| last + 1));
+        self.values.truncate(self.complete);
     }
 
     /// Whether enough values wait to send them without waiting for more.
@@ -112,8 +111,7 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
         let Some(_pass) = self.gate.enter() else {
             return Err(gate::stopped("a subscription of the feed"));
         };
-        let sent = self.values.iter().rposition(|routed| routed.ends_batch);
-        let sent = sent.map_or(0, |last| last + 1);
+        let sent = std::mem::take(&mut self.complete);
         // SAFETY: inside the gate linked to every adapter of the routes, in
         // realtime.
         let pushed = unsafe { push_all(&mut self.batch, &self.values[..sent]) };
@@ -122,7 +120,6 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
             unsafe { self.batch.discard_linked() };
         }
         self.values.drain(..sent);
-        self.complete = 0;
         self.pushed += pushed?;
         Ok(())
     }
