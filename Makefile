@@ -17,7 +17,7 @@ export CARGO_TARGET_DIR ?= $(abspath $(BUILD)/cargo-target)
 # The rendered projects' build.rs find csp through this interpreter.
 export PYO3_PYTHON := $(PY)
 
-.PHONY: venv demo test test-render test-build bench memcheck lint format example clean help
+.PHONY: venv demo test test-render test-build bench memcheck lint format example lockfile clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -65,6 +65,13 @@ example: venv  ## re-render examples/ (after changing the template)
 	rm -rf $(EXAMPLE) $(RECORD_EXAMPLE)
 	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet . $(EXAMPLE)
 	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet $(RECORD_ANSWERS) . $(RECORD_EXAMPLE)
+
+lockfile: venv  ## refresh template/Cargo.lock.jinja with the newest crates the Cargo.toml files allow
+	rm -rf $(BUILD)/lockfile
+	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet . $(BUILD)/lockfile
+	rm $(BUILD)/lockfile/Cargo.lock
+	cd $(BUILD)/lockfile && cargo generate-lockfile
+	$(PY) tools/lockfile.py $(BUILD)/lockfile csp_adapter_acme
 
 clean:
 	rm -rf $(BUILD) $(VENV)
