@@ -11,10 +11,8 @@ import re
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
-import csp
 import pytest
 from conftest import require
 
@@ -38,7 +36,8 @@ BUILDS = [
 ]
 # Built with maturin instead of hatch-rs (the default).
 MATURIN_BUILDS = {"Text"}
-# The project whose own Makefile is run as its README says.
+# The project whose release wheel and sdist are built (test_user_path.py runs
+# the Makefiles).
 MAKEFILE_PACKAGE = "csp_adapter_market_data_build"
 DEMO_COUNT = 100_000
 
@@ -184,40 +183,6 @@ def test_readme_graph_example_runs(installed: tuple[Path, str], build_env: dict[
     script.write_text(example)
     completed = run([sys.executable, str(script)], tmp_path, build_env, timeout=120)
     assert "pushed" in completed.stdout
-
-
-def test_makefile_develop_demo_test_lint_wheel(
-    installed: tuple[Path, str], build_env: dict[str, str], cargo_target_dir: Path, tmp_path: Path
-) -> None:
-    """`make develop demo test lint wheel` as the README and the generated CI
-    say: a venv of its own, from PyPI. The repaired wheel then installs into a
-    fresh venv holding only csp from PyPI, and its demo runs there."""
-    project, package = installed
-    if package != MAKEFILE_PACKAGE:
-        pytest.skip(f"the Makefile run uses {MAKEFILE_PACKAGE} only")
-    env = {key: value for key, value in build_env.items() if key not in {"PYO3_PYTHON", "VIRTUAL_ENV"}}
-    env.pop("CSP_ADAPTER_TESTING")
-    # Another interpreter: a target directory of its own, so the shared one is not rebuilt.
-    env["CARGO_TARGET_DIR"] = str(cargo_target_dir / "makefile")
-    completed = run(["make", "develop", "demo", "test", "lint", "wheel", "COUNT=100000"], project, env, timeout=2400)
-    result = json.loads(next(line for line in completed.stdout.splitlines() if line.startswith('{"')))
-    assert (result["pushed"], result["received"], result["mismatches"]) == (100_000, 100_000, 0)
-    assert " passed" in completed.stdout and "test result: ok" in completed.stdout
-
-    (wheel,) = (project / "wheelhouse").glob("*.whl")
-    assert "manylinux" in wheel.name
-    with zipfile.ZipFile(wheel) as archive:
-        names = archive.namelist()
-    assert not [name for name in names if "_cspimpl" in name or "testing" in name], names
-    fresh = tmp_path / "fresh"
-    run([sys.executable, "-m", "venv", str(fresh)], tmp_path, env)
-    python = str(fresh / "bin" / "python")
-    run([python, "-m", "pip", "install", "--quiet", f"csp=={csp.__version__}"], tmp_path, env)
-    run([python, "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], tmp_path, env)
-    demo = run([python, "-m", package, "--count", "10000"], tmp_path, env)
-    result = json.loads(demo.stdout.strip().splitlines()[-1])
-    assert (result["pushed"], result["received"], result["mismatches"]) == (10_000, 10_000, 0)
-    print(f"repaired wheel {wheel.name}: {wheel.stat().st_size:,} bytes")
 
 
 def test_sdist_builds_and_runs(installed: tuple[Path, str], build_env: dict[str, str], tmp_path: Path) -> None:

@@ -113,6 +113,9 @@ def test_update_across_a_tag_keeps_user_edits(tmp_path: Path, cargo_target_dir: 
             if path.is_file():
                 updated = project / path.relative_to(fresh)
                 assert updated.read_bytes() == path.read_bytes(), f"{updated} is not v2's"
+    # Cargo.lock (new since v1) is v2's, and it is up to date.
+    assert (project / "Cargo.lock").read_bytes() == (fresh / "Cargo.lock").read_bytes()
+    subprocess.run(["cargo", "fetch", "--locked"], cwd=project, check=True, capture_output=True)
     # And the updated project builds and runs.
     env = {**os.environ, "CARGO_TARGET_DIR": str(cargo_target_dir), "PYO3_PYTHON": sys.executable}
     install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "."]
