@@ -3,7 +3,11 @@
 //! rpath that finds it at run time).
 //!
 //! The Python interpreter whose csp is used comes from `PYO3_PYTHON`, then
-//! `PYTHON_SYS_EXECUTABLE`, then `python3` on `PATH`.
+//! `PYTHON_SYS_EXECUTABLE`, then `python3` on `PATH`. Cargo runs this script
+//! again when that csp changes (another path or a reinstall: its
+//! `_cspimpl.so` is watched) or when `PYTHONPATH` does: pip's isolated builds
+//! point it at a temporary environment with a csp of its own, which pip
+//! deletes after the build.
 
 use std::env;
 use std::process::Command;
@@ -84,7 +88,17 @@ fn main() {
     }
 
     println!("cargo:rerun-if-changed=cpp");
-    for name in ["PYO3_PYTHON", "PYTHON_SYS_EXECUTABLE", "VIRTUAL_ENV"] {
+    println!("cargo:rerun-if-changed={}/_cspimpl.so", csp.lib);
+    for name in [
+        "PYO3_PYTHON",
+        "PYTHON_SYS_EXECUTABLE",
+        "VIRTUAL_ENV",
+        "PYTHONPATH",
+    ] {
         println!("cargo:rerun-if-env-changed={name}");
+    }
+    if python == "python3" {
+        // Which python3 that is depends on PATH.
+        println!("cargo:rerun-if-env-changed=PATH");
     }
 }

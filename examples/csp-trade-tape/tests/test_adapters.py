@@ -424,7 +424,10 @@ def test_a_bad_row_raises_naming_file_and_line(tmp_path: Path, row: str, message
     path = write_events(tmp_path / "events.csv", [(t, s, demo_value(INPUT, v)) for t, s, v in GOOD_ROWS])
     bad = row.format(time="2020-01-01T00:00:02Z", value=cells_of_event_2(), bad=cells_of_event_2(bad=True))
     path.write_text(path.read_text() + bad + "\n2020-01-01T00:00:03Z,A,x\n")
-    seen = run_failing(Manager(path), ValueError, re.escape(message))
+    # The whole message: where the row came from, and what is wrong with it.
+    what = message.split(": ", 1)[1]
+    expected = f"^{Manager.__name__} feed thread failed: {re.escape(str(path))}, line 4: {re.escape(what)}"
+    seen = run_failing(Manager(path), ValueError, expected)
 
     values = [x for x in seen if not isinstance(x, Status)]
     codes = [x.status_code for x in seen if isinstance(x, Status)]

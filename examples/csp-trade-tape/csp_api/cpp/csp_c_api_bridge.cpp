@@ -15,6 +15,7 @@
 #include <csp/python/PyAdapterManagerWrapper.h>
 #include <csp/python/PyEngine.h>
 #include <csp/python/PyInputAdapterWrapper.h>
+#include <csp/python/PyObjectPtr.h>
 #include <csp/python/PyOutputAdapterWrapper.h>
 
 #include <algorithm>
@@ -90,32 +91,100 @@ CCspErrorCode guarded( F && f ) noexcept
     }
 }
 
-// The csp exception that csp.run raises as the Python exception of `code`.
-std::exception_ptr exceptionFor( CCspErrorCode code, const std::string & message )
+// The Python exception type that csp.run raises for an error code.
+PyObject * pythonTypeFor( CCspErrorCode code )
+{
+    switch( code )
+    {
+        case CCSP_ERROR_TYPE_MISMATCH:     return PyExc_TypeError;
+        case CCSP_ERROR_FILE_NOT_FOUND:    return PyExc_FileNotFoundError;
+        case CCSP_ERROR_VALUE:
+        case CCSP_ERROR_INVALID_ARGUMENT:
+        case CCSP_ERROR_OUT_OF_RANGE:      return PyExc_ValueError;
+        default:                           return PyExc_RuntimeError;
+    }
+}
+
+// The error as csp.run raises it, with the message alone: csp puts a csp
+// exception's C++ type (and its C++ file and line) in front of the message,
+// a Python error it passes through as it is. Needs the GIL (the engine
+// thread holds it in callbacks).
+std::exception_ptr pythonError( CCspErrorCode code, const std::string & message )
+{
+    PyErr_SetString( pythonTypeFor( code ), message.c_str() );
+    // An empty description: restore() leaves the Python error as it is.
+    return std::make_exception_ptr( csp::python::PythonPassthrough( "", "", "", "", -1 ) );
+}
+
+// An error handed to the engine from a thread without the GIL: a csp
+// exception of the right type (no C++ location), which the engine thread
+// turns into pythonError when an adapter of the bridge stops (takePythonError).
+struct DeferredError
+{
+    CCspErrorCode code;
+    std::string message;
+};
+
+template<typename Base>
+class Deferred final : public Base, public DeferredError
+{
+public:
+    Deferred( const char * type, CCspErrorCode code, const std::string & message )
+        : Base( type, message, "", "", -1 ), DeferredError{ code, message } {}
+};
+
+std::exception_ptr deferredError( CCspErrorCode code, const std::string & message )
 {
     switch( code )
     {
         case CCSP_ERROR_TYPE_MISMATCH:
-            return std::make_exception_ptr( csp::TypeError( "TypeError", message, __FILE__, __func__, __LINE__ ) );
+            return std::make_exception_ptr( Deferred<csp::TypeError>( "TypeError", code, message ) );
         case CCSP_ERROR_FILE_NOT_FOUND:
-            return std::make_exception_ptr( csp::FileNotFoundError( "FileNotFoundError", message, __FILE__, __func__, __LINE__ ) );
+            return std::make_exception_ptr( Deferred<csp::FileNotFoundError>( "FileNotFoundError", code, message ) );
         case CCSP_ERROR_VALUE:
         case CCSP_ERROR_INVALID_ARGUMENT:
         case CCSP_ERROR_OUT_OF_RANGE:
-            return std::make_exception_ptr( csp::ValueError( "ValueError", message, __FILE__, __func__, __LINE__ ) );
+            return std::make_exception_ptr( Deferred<csp::ValueError>( "ValueError", code, message ) );
         default:
-            return std::make_exception_ptr( csp::RuntimeException( "RuntimeException", message, __FILE__, __func__, __LINE__ ) );
+            return std::make_exception_ptr( Deferred<csp::RuntimeException>( "RuntimeError", code, message ) );
     }
 }
 
-// The csp exception (raised in Python as TypeError, ValueError,
-// FileNotFoundError or RuntimeError) for a VTable callback that returned an error.
+// The engine's pending error (csp keeps it in a protected member).
+struct EngineError : csp::RootEngine
+{
+    // Replaces a deferred error the engine holds by its pythonError. On the
+    // engine thread (GIL held): every adapter of the bridge calls it when it
+    // stops, after its own stop, which joins the threads that may fail.
+    static void takePythonError( csp::RootEngine * engine )
+    {
+        std::lock_guard<std::mutex> guard( engine ->* &EngineError::m_exception_mutex );
+        std::exception_ptr & pending = engine ->* &EngineError::m_exception_ptr;
+        if( !pending )
+            return;
+        try
+        {
+            std::rethrow_exception( pending );
+        }
+        catch( const DeferredError & error )
+        {
+            pending = pythonError( error.code, error.message );
+        }
+        catch( ... )
+        {
+        }
+    }
+};
+
+// The error of a VTable callback that returned `code` (its message set with
+// the last error, else one naming `what`), as pythonError: callbacks run on
+// the engine thread.
 std::exception_ptr callbackError( CCspErrorCode code, const char * what )
 {
     std::string message = t_lastError.message.empty() ? std::string( what ) + " failed with error code " + std::to_string( code )
                                                        : t_lastError.message;
     t_lastError = LastError{};
-    return exceptionFor( code, message );
+    return pythonError( code, message );
 }
 
 // Raises a failed callback's error in the engine.
@@ -128,10 +197,12 @@ void check( CCspErrorCode code, const char * what )
 // For stop callbacks: csp stops adapters one after another without catching,
 // so instead of throwing (which would leave the rest unstopped) the error is
 // handed to the engine, which raises it from csp.run once all have stopped.
+// Then a deferred error of the engine gets its Python form.
 void checkStop( CCspErrorCode code, const char * what, csp::RootEngine * engine )
 {
     if( code != CCSP_OK )
         engine -> shutdown( callbackError( code, what ) );
+    EngineError::takePythonError( engine );
 }
 
 // ---------------------------------------------------------------- types
@@ -304,6 +375,35 @@ const csp::StructMeta * structMetaOf( const csp::CspType & type )
     return type.type() == csp::CspType::Type::STRUCT ? static_cast<const csp::CspStructType &>( type ).meta().get() : nullptr;
 }
 
+// A push group of csp.impl.pushadapter.PushGroup() (a capsule that owns the
+// csp::PushGroup), or none. Every adapter in the group holds a reference, as
+// csp's own push adapters do: the engine reads and writes the group's state
+// until it is torn down, long after the graph-time objects that made the
+// capsule are gone.
+class HeldPushGroup
+{
+public:
+    explicit HeldPushGroup( PyObject * pyPushGroup )
+    {
+        if( pyPushGroup == Py_None )
+            return;
+        m_group = static_cast<csp::PushGroup *>( PyCapsule_GetPointer( pyPushGroup, nullptr ) );
+        if( !m_group )
+        {
+            PyErr_Clear();
+            CSP_THROW( csp::TypeError, "push_group must be a csp.impl.pushadapter.PushGroup() or None" );
+        }
+        m_capsule = csp::python::PyObjectPtr::incref( pyPushGroup );
+    }
+
+    csp::PushGroup * get() const { return m_group; }
+
+private:
+    csp::PushGroup * m_group = nullptr;
+    // Released with the adapter, when the engine is torn down (GIL held).
+    csp::python::PyObjectPtr m_capsule;
+};
+
 // A push batch that knows which push group its events belong to: csp ticks a
 // batch as one group, so events of adapters in other groups are refused.
 class CApiPushBatch final : public csp::PushBatch
@@ -367,10 +467,10 @@ CApiPushBatch * asBatch( CCspPushBatchHandle handle ) { return reinterpret_cast<
 class CApiPushInputAdapter final : public csp::PushInputAdapter
 {
 public:
-    CApiPushInputAdapter( csp::Engine * engine, csp::CspTypePtr & type, csp::PushMode pushMode, csp::PushGroup * group,
+    CApiPushInputAdapter( csp::Engine * engine, csp::CspTypePtr & type, csp::PushMode pushMode, HeldPushGroup group,
                           const CCspPushInputAdapterVTable & vtable )
-        : csp::PushInputAdapter( engine, type, pushMode, group ), m_vtable( vtable ), m_type( toCType( *dataType() ) ),
-          m_structMeta( structMetaOf( *dataType() ) )
+        : csp::PushInputAdapter( engine, type, pushMode, group.get() ), m_vtable( vtable ), m_type( toCType( *dataType() ) ),
+          m_structMeta( structMetaOf( *dataType() ) ), m_group( std::move( group ) )
     {
     }
 
@@ -388,8 +488,7 @@ public:
 
     void stop() override
     {
-        if( m_vtable.stop )
-            checkStop( m_vtable.stop( m_vtable.user_data ), "push input adapter stop", rootEngine() );
+        checkStop( m_vtable.stop ? m_vtable.stop( m_vtable.user_data ) : CCSP_OK, "push input adapter stop", rootEngine() );
     }
 
     CCspType ctype() const { return m_type; }
@@ -414,6 +513,7 @@ private:
     CCspPushInputAdapterVTable m_vtable;
     CCspType m_type;
     const csp::StructMeta * m_structMeta;
+    HeldPushGroup m_group;
 };
 
 class CApiOutputAdapter final : public csp::OutputAdapter
@@ -435,8 +535,7 @@ public:
 
     void stop() override
     {
-        if( m_vtable.stop )
-            checkStop( m_vtable.stop( m_vtable.user_data ), "output adapter stop", rootEngine() );
+        checkStop( m_vtable.stop ? m_vtable.stop( m_vtable.user_data ) : CCSP_OK, "output adapter stop", rootEngine() );
     }
 
     void executeImpl() override
@@ -478,8 +577,7 @@ public:
 
     void stop() override
     {
-        if( m_vtable.stop )
-            checkStop( m_vtable.stop( m_vtable.user_data ), "managed sim input adapter stop", rootEngine() );
+        checkStop( m_vtable.stop ? m_vtable.stop( m_vtable.user_data ) : CCSP_OK, "managed sim input adapter stop", rootEngine() );
     }
 
     CCspType ctype() const { return m_type; }
@@ -540,8 +638,8 @@ private:
 class CApiAdapterManager final : public csp::AdapterManager
 {
 public:
-    CApiAdapterManager( csp::Engine * engine, const CCspAdapterManagerVTable & vtable, csp::PushGroup * statusGroup )
-        : csp::AdapterManager( engine ), m_vtable( vtable ), m_statusGroup( statusGroup )
+    CApiAdapterManager( csp::Engine * engine, const CCspAdapterManagerVTable & vtable, HeldPushGroup statusGroup )
+        : csp::AdapterManager( engine ), m_vtable( vtable ), m_statusGroup( std::move( statusGroup ) )
     {
         const char * name = m_vtable.name ? m_vtable.name( m_vtable.user_data ) : nullptr;
         m_name = name ? name : "CApiAdapterManager";
@@ -563,8 +661,7 @@ public:
 
     void stop() override
     {
-        if( m_vtable.stop )
-            checkStop( m_vtable.stop( m_vtable.user_data ), "adapter manager stop", rootEngine() );
+        checkStop( m_vtable.stop ? m_vtable.stop( m_vtable.user_data ) : CCSP_OK, "adapter manager stop", rootEngine() );
         csp::AdapterManager::stop();
     }
 
@@ -615,7 +712,7 @@ public:
 protected:
     // Statuses tick in the push group of the manager's adapters, so that they
     // keep their place among the adapters' batches.
-    csp::PushGroup * statusPushGroup() override { return m_statusGroup; }
+    csp::PushGroup * statusPushGroup() override { return m_statusGroup.get(); }
 
 private:
     struct PendingStatus
@@ -645,7 +742,7 @@ private:
     }
 
     CCspAdapterManagerVTable m_vtable;
-    csp::PushGroup * m_statusGroup;
+    HeldPushGroup m_statusGroup;
     std::string m_name;
     CApiSimStatusAdapter * m_simStatus = nullptr;
     std::mutex m_statusMutex;
@@ -673,19 +770,6 @@ const csp::TimeSeriesProvider * asInput( CCspInputHandle handle ) { return reint
 
 // ---------------------------------------------------------------- Python creators
 
-// The csp::PushGroup of a csp.impl.pushadapter.PushGroup() capsule, or nullptr for None.
-csp::PushGroup * asPushGroup( PyObject * pyPushGroup )
-{
-    if( pyPushGroup == Py_None )
-        return nullptr;
-    auto * pushGroup = static_cast<csp::PushGroup *>( PyCapsule_GetPointer( pyPushGroup, nullptr ) );
-    if( !pushGroup )
-    {
-        PyErr_Clear();
-        CSP_THROW( csp::TypeError, "push_group must be a csp.impl.pushadapter.PushGroup() or None" );
-    }
-    return pushGroup;
-}
 
 // The bridge's manager behind `manager`; `what` needs one.
 CApiAdapterManager * ourManager( csp::AdapterManager * manager, const char * what )
@@ -713,8 +797,7 @@ csp::InputAdapter * createPushInputAdapter( csp::AdapterManager * manager, csp::
     if( !PyArg_ParseTuple( args, "OO", &capsule, &pyPushGroup ) )
         CSP_THROW( csp::python::PythonPassthrough, "" );
 
-    csp::PushGroup * pushGroup = asPushGroup( pyPushGroup );
-
+    HeldPushGroup pushGroup( pyPushGroup );
     auto vtable = takeVTable<CCspPushInputAdapterVTable>( capsule );
     auto & cspType = csp::python::pyTypeAsCspType( pyType );
     CCspType graphType = toCType( *cspType );
@@ -722,7 +805,7 @@ csp::InputAdapter * createPushInputAdapter( csp::AdapterManager * manager, csp::
         CSP_THROW( csp::TypeError, "the push input adapter pushes " << typeName( vtable.value_type ) << " but the graph declared its time series as ts["
                                                                     << csp::python::pyTypeToString( pyType ) << "]" );
     csp::InputAdapter * adapter = pyEngine -> engine() -> rootEngine() -> configuredRealtime()
-                                      ? pyEngine -> engine() -> createOwnedObject<CApiPushInputAdapter>( cspType, pushMode, pushGroup, vtable )
+                                      ? pyEngine -> engine() -> createOwnedObject<CApiPushInputAdapter>( cspType, pushMode, std::move( pushGroup ), vtable )
                                       : createManagedSimInputAdapter( manager, pyEngine -> engine(), cspType, pushMode, vtable );
     markConsumed( capsule );
     return adapter;
@@ -771,10 +854,10 @@ PyObject * c_api_adapter_manager_bridge( PyObject *, PyObject * args )
     if( !PyArg_ParseTuple( args, "O!O|O", &csp::python::PyEngine::PyType, &pyEngine, &capsule, &pyPushGroup ) )
         CSP_THROW( csp::python::PythonPassthrough, "" );
 
-    csp::PushGroup * statusGroup = asPushGroup( pyPushGroup );
+    HeldPushGroup statusGroup( pyPushGroup );
     auto vtable = takeVTable<CCspAdapterManagerVTable>( capsule );
     auto * engine = static_cast<csp::python::PyEngine *>( pyEngine ) -> engine();
-    auto * manager = engine -> createOwnedObject<CApiAdapterManager>( vtable, statusGroup );
+    auto * manager = engine -> createOwnedObject<CApiAdapterManager>( vtable, std::move( statusGroup ) );
     markConsumed( capsule );
     return PyCapsule_New( manager, "adapterMgr", nullptr );
     CSP_RETURN_NULL;
@@ -936,7 +1019,7 @@ CCspErrorCode ccsp_engine_shutdown_with_error_code( CCspEngineHandle engine, CCs
         return fail( CCSP_ERROR_NULL_POINTER, "NULL engine handle" );
     return guarded( [&]() {
         std::string text( message ? message : "", message ? len : 0 );
-        asEngine( engine ) -> rootEngine() -> shutdown( exceptionFor( code, text ) );
+        asEngine( engine ) -> rootEngine() -> shutdown( deferredError( code, text ) );
         return CCSP_OK;
     } );
 }
