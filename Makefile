@@ -17,7 +17,7 @@ export CARGO_TARGET_DIR ?= $(abspath $(BUILD)/cargo-target)
 # The rendered projects' build.rs find csp through this interpreter.
 export PYO3_PYTHON := $(PY)
 
-.PHONY: venv demo test test-render test-build bench memcheck lint format example lockfile clean help
+.PHONY: venv demo test test-render test-build bench stress memcheck lint format example lockfile clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -47,6 +47,11 @@ test-build: venv  ## the build tests only
 
 bench: venv  ## Rust vs C++ vs Python adapters: throughput, output path, latency, push cost, build times
 	$(PY) bench/run.py
+
+stress: venv  ## the default project's `make stress`: csp's batch rule over BATCH_RUNS (100) runs of each case (slow)
+	rm -rf $(BUILD)/stress
+	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet . $(BUILD)/stress
+	cd $(BUILD)/stress && CARGO_TARGET_DIR=$(abspath $(BUILD)/cargo-target-stress) $(MAKE) stress PYTHON=$(PYTHON)
 
 memcheck: venv  ## the default project's tests under valgrind: memory errors and leaks in the adapter (slow)
 	rm -rf $(BUILD)/memcheck
