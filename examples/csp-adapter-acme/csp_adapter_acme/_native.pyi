@@ -44,6 +44,12 @@ class _Lockstep:
     def manager_capsule(self) -> object: ...
     def input_capsule(self, symbol: str) -> object: ...
 
+class _SilentFeed:
+    def __init__(self, heeds_stop: bool = True) -> None: ...
+    def manager_capsule(self) -> object: ...
+    def input_capsule(self, symbol: str) -> object: ...
+    def opened_with(self) -> list[str] | None: ...
+
 class _Testing:
     """The ``testing`` submodule: probe and benchmark adapters of the plumbing."""
 
@@ -51,6 +57,7 @@ class _Testing:
     Probe: type[_Probe]
     BenchProbe: type[_BenchProbe]
     Lockstep: type[_Lockstep]
+    SilentFeed: type[_SilentFeed]
 
     def replay_input_capsule(
         self,

@@ -6,7 +6,9 @@
 //! [`adapter_core::Source`] for it (hand out events a batch at a time, block
 //! until something arrives, return `Ok(false)` when it ends) and return it
 //! from here; routing by symbol, push batches, status and the plumbing stay
-//! as they are.
+//! as they are. The [`SourceContext`] holds the symbols the graph subscribed
+//! to (subscribe upstream to just those) and the stop signal, which a source
+//! that blocks must heed for the run to end on time (see the README).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,8 +16,8 @@ use std::time::Duration;
 use pyo3::FromPyObject;
 
 use crate::input_adapter::InputValue;
-use adapter_core::{EventsFile, Source, Synthetic};
-use csp_api::{DateTime, Result, TimeDelta};
+use adapter_core::{EventsFile, Source, SourceContext, Synthetic};
+use csp_api::{Result, TimeDelta};
 
 /// The `source` argument of the Python manager.
 #[derive(Clone, Debug, FromPyObject)]
@@ -59,9 +61,10 @@ impl SourceSpec {
     }
 }
 
-/// Opens the source for a run that starts at `start`. A missing file is an
-/// error of kind `NotFound`: `csp.run` raises `FileNotFoundError`.
-pub fn open(spec: &SourceSpec, start: DateTime) -> Result<Box<dyn Source<InputValue>>> {
+/// Opens the source of a run (`context`: its start, its subscriptions and
+/// its stop signal). A missing file is an error of kind `NotFound`:
+/// `csp.run` raises `FileNotFoundError`.
+pub fn open(spec: &SourceSpec, context: &SourceContext) -> Result<Box<dyn Source<InputValue>>> {
     Ok(match spec {
         SourceSpec::File(path) => Box::new(EventsFile::<InputValue>::open(path)?),
         SourceSpec::Synthetic(spec) => {
@@ -75,7 +78,7 @@ pub fn open(spec: &SourceSpec, start: DateTime) -> Result<Box<dyn Source<InputVa
                 spec.count,
                 spec.symbols.clone(),
                 spec.batch_size,
-                start,
+                context.start,
                 step,
             )
             .map_err(csp_api::Error::value)?;

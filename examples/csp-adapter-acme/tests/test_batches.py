@@ -75,6 +75,8 @@ def rule_violations(batches: list[Batch], cycles: list[dict[str, Any]], mode: cs
     position = {(symbol, k): i for i, (_, symbol, k) in enumerate(events)}
     # The last event of each symbol in each batch.
     ends = set({(j, symbol): i for i, (j, symbol, _) in enumerate(events)}.values())
+    end_values = {symbol: {events[i][2] for i in ids if i in ends} for symbol, ids in by_symbol.items()}
+    last_value: dict[str, tuple[str, ...]] = {}
     cursor = dict.fromkeys(by_symbol, 0)
     done = -1  # the last batch every subscription has consumed
     for n, cycle in enumerate(cycles):
@@ -86,12 +88,10 @@ def rule_violations(batches: list[Batch], cycles: list[dict[str, Any]], mode: cs
                         return [f"cycle {n}: {symbol} ticked {value!r}, which is none of its events"]
                     ticked[symbol] = [position[(symbol, key(value))]]
                     continue
-                # bool: a batch end of the symbol, in a later batch than before.
-                later = by_symbol[symbol][cursor[symbol] :]
-                matching = [i for i in later if i in ends and events[i][2] == key(value)]
-                if not matching:
-                    return [f"cycle {n}: {symbol} ticked {value!r}, which ends no batch after its last tick"]
-                cursor[symbol] = by_symbol[symbol].index(matching[0]) + 1
+                # bool: which event ticked cannot be told; its value must be one that ends a batch.
+                if key(value) not in end_values[symbol]:
+                    return [f"cycle {n}: {symbol} ticked {value!r}, which ends none of its batches"]
+                last_value[symbol] = key(value)
                 continue
             values = value if mode == csp.PushMode.BURST else [value]
             ids = by_symbol[symbol][cursor[symbol] : cursor[symbol] + len(values)]
@@ -112,7 +112,8 @@ def rule_violations(batches: list[Batch], cycles: list[dict[str, Any]], mode: cs
         done = last
     left = {symbol: len(ids) - cursor[symbol] for symbol, ids in by_symbol.items() if cursor[symbol] < len(ids)}
     if mode == csp.PushMode.LAST_VALUE and not unique:
-        return [] if all(cursor[s] == len(ids) for s, ids in by_symbol.items()) else [f"never ticked: {left}"]
+        final = {symbol: events[ids[-1]][2] for symbol, ids in by_symbol.items()}
+        return [] if last_value == final else [f"the last ticks {last_value} are not the last events {final}"]
     if mode == csp.PushMode.LAST_VALUE:
         return [] if done == len(batches) - 1 else [f"the last batch that ticked is {done}, of {len(batches)}"]
     return [f"events that never ticked: {left}"] if left else []

@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use crate::input_adapter::InputValue;
 use crate::output_adapter::SinkValue;
 use crate::source::{self, SourceSpec};
-use adapter_core::{EventsWriter, Stats};
+use adapter_core::{EventsWriter, SourceContext, Stats};
 use csp_api::{
     AdapterManager, DateTime, Engine, Feed, FeedOptions, ManagerLink, Result, StatusLevel,
     Subscriptions,
@@ -120,7 +120,10 @@ impl AdapterManager for TradeTapeAdapterManager {
     ) -> Result<()> {
         let options = &self.shared.options;
         self.shared.stats.reset();
-        let source = source::open(&options.source, start)?;
+        // Every subscription of the run is known by now: csp builds every
+        // adapter before it starts the managers.
+        let context = SourceContext::new(start, self.run.subscriptions.symbols());
+        let source = source::open(&options.source, &context)?;
         if let Some(path) = &options.sink {
             *self.run.sink() = Some(EventsWriter::create(path)?);
         }
@@ -128,6 +131,7 @@ impl AdapterManager for TradeTapeAdapterManager {
         link.report(StatusLevel::Info, STATUS_OPENED, &opened)?;
         let feed_options = FeedOptions {
             paced: options.source.paced(options.paced),
+            stop: context.stop,
         };
         let feed = Feed::start(
             self.name(),

@@ -40,7 +40,7 @@ impl TradeTapeInputAdapter {
     /// Counts itself into the run's subscriptions: the feed waits for it.
     pub fn new(subscription: Subscription, shared: &Shared) -> Self {
         let subscriptions = Arc::clone(&shared.run().subscriptions);
-        subscriptions.expect_one();
+        subscriptions.expect_one(&subscription.symbol);
         Self {
             subscription,
             subscriptions,

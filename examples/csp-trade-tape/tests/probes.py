@@ -91,35 +91,49 @@ def record(manager: ProbeManager, x: Any, typ: type, probe: Any, fault: str | No
     _record(manager, x, typ, probe, fault, panic)
 
 
-class LockstepManager:
-    """Graph-time manager of the Rust ``Lockstep`` feed: a live source whose
-    batch ``k`` (value ``k`` of each of ``symbols``) comes only once the
-    values before have been recorded into ``probe``."""
+class FeedManager:
+    """Graph-time manager of a Rust test feed (``testing.Lockstep``,
+    ``testing.SilentFeed``): ``subscribe(symbol)`` ticks its ``int`` values."""
 
-    def __init__(self, count: int, probe: Any, symbols: tuple[str, ...] = ("A",)) -> None:
-        self.lockstep = testing.Lockstep(count, list(symbols), probe)
+    def __init__(self, feed: Any) -> None:
+        self.feed = feed
 
     def _create(self, engine: object, memo: object) -> object:
-        return _c_api_adapter_manager_bridge(engine, self.lockstep.manager_capsule())
+        return _c_api_adapter_manager_bridge(engine, self.feed.manager_capsule())
 
     def subscribe(self, symbol: str = "A", push_group: object = None) -> Any:
         """A ts[int] of every value of ``symbol`` (in ``push_group``, if any)."""
-        return _lockstep_input(self, self.lockstep, symbol, push_group, push_mode=csp.PushMode.NON_COLLAPSING)
+        return _feed_input(self, self.feed, symbol, push_group, push_mode=csp.PushMode.NON_COLLAPSING)
 
 
-def _create_lockstep_input(
-    mgr: object, engine: object, pytype: type, push_mode: int, scalars: tuple[Any, ...]
-) -> object:
-    lockstep, symbol, push_group = scalars
-    return _c_api_push_input_adapter(mgr, engine, pytype, push_mode, (lockstep.input_capsule(symbol), push_group))
+class LockstepManager(FeedManager):
+    """The ``Lockstep`` feed: a live source whose batch ``k`` (value ``k`` of
+    each of ``symbols``) comes only once the values before have been recorded
+    into ``probe``."""
+
+    def __init__(self, count: int, probe: Any, symbols: tuple[str, ...] = ("A",)) -> None:
+        super().__init__(testing.Lockstep(count, list(symbols), probe))
 
 
-_lockstep_input = input_adapter_def(
-    "lockstep_input",
-    _create_lockstep_input,
+class SilentManager(FeedManager):
+    """The ``SilentFeed``: a live source whose peer never sends; it blocks
+    until the run stops, heeding the stop signal or not (``heeds_stop``)."""
+
+    def __init__(self, heeds_stop: bool = True) -> None:
+        super().__init__(testing.SilentFeed(heeds_stop))
+
+
+def _create_feed_input(mgr: object, engine: object, pytype: type, push_mode: int, scalars: tuple[Any, ...]) -> object:
+    feed, symbol, push_group = scalars
+    return _c_api_push_input_adapter(mgr, engine, pytype, push_mode, (feed.input_capsule(symbol), push_group))
+
+
+_feed_input = input_adapter_def(
+    "feed_input",
+    _create_feed_input,
     ts[int],
-    LockstepManager,
-    lockstep=object,
+    FeedManager,
+    feed=object,
     symbol=str,
     push_group=object,
 )

@@ -11,13 +11,15 @@ pub mod record;
 pub mod row;
 pub mod source;
 pub mod stats;
+pub mod stop;
 pub mod text;
 pub mod time;
 
 pub use events::{Event, EventsError, EventsErrorKind, EventsReader, EventsWriter};
 pub use record::RecordField;
 pub use row::{Cells, CellsOut, EventValue};
-pub use source::{EachEvent, EventsFile, LentEvent, Source, Synthetic};
+pub use source::{EachEvent, EventsFile, LentEvent, Source, SourceContext, Synthetic};
 pub use stats::{FeedCounts, Stats, StatsSnapshot};
+pub use stop::StopSignal;
 pub use text::TextValue;
 pub use time::{DateTime, TimeDelta};

@@ -4,14 +4,43 @@
 //! reaches the csp engine together. Two come with the project: [`EventsFile`]
 //! replays an events file (rows with the same time are one batch) and
 //! [`Synthetic`] generates the demo feed. Bring your own feed (a socket, a
-//! vendor SDK) by implementing [`Source`].
+//! vendor SDK) by implementing [`Source`]; it is opened with a
+//! [`SourceContext`]: the symbols the graph subscribed to, and the signal
+//! that the run is stopping, which a source that blocks must heed.
 
 use std::path::Path;
 
 use crate::demo::DemoValue;
 use crate::events::{Event, EventsError, EventsReader};
 use crate::row::EventValue;
+use crate::stop::StopSignal;
 use crate::time::{DateTime, TimeDelta};
+
+/// What a source is opened with, at the start of a run.
+#[derive(Clone, Debug)]
+pub struct SourceContext {
+    /// The run's start time.
+    pub start: DateTime,
+    /// The symbols the graph subscribed to, sorted, each once: a live
+    /// source subscribes upstream to these (the feed drops the events of
+    /// any other symbol).
+    pub symbols: Vec<String>,
+    /// Given when the run stops. A source that blocks waiting for its peer
+    /// must return soon after (see [`StopSignal`]): the run's end waits
+    /// for it, at most a second, and then leaves its thread behind.
+    pub stop: StopSignal,
+}
+
+impl SourceContext {
+    /// The context of a run from `start` with these subscriptions.
+    pub fn new(start: DateTime, symbols: Vec<String>) -> Self {
+        Self {
+            start,
+            symbols,
+            stop: StopSignal::default(),
+        }
+    }
+}
 
 /// An event whose symbol is lent (see [`Source::next_batch_lent`]).
 pub type LentEvent<'a, V> = Event<<V as EventValue>::Owned, &'a str>;
@@ -80,6 +109,15 @@ pub trait Source<V: EventValue + ?Sized>: Send {
     fn next_batch_ready(&self) -> bool {
         false
     }
+
+    /// Whether the source follows a live peer, with no history to replay:
+    /// `csp.run(realtime=False)` refuses it at once instead of waiting for
+    /// events that will not come. By default a source is live unless its
+    /// next batch is always ready ([`Source::next_batch_ready`]); a source
+    /// of recorded events that waits (a query, say) returns `false`.
+    fn is_live(&self) -> bool {
+        !self.next_batch_ready()
+    }
 }
 
 impl<V: EventValue + ?Sized, S: Source<V> + ?Sized> Source<V> for Box<S> {
@@ -105,6 +143,10 @@ impl<V: EventValue + ?Sized, S: Source<V> + ?Sized> Source<V> for Box<S> {
 
     fn next_batch_ready(&self) -> bool {
         (**self).next_batch_ready()
+    }
+
+    fn is_live(&self) -> bool {
+        (**self).is_live()
     }
 }
 

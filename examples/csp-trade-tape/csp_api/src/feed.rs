@@ -5,8 +5,10 @@
 //! (`outbox.rs`).
 //!
 //! The manager makes a [`Subscriptions`] per run; each input adapter counts
-//! itself in when its capsule is made ([`Subscriptions::expect_one`]) and
-//! registers its [`Pusher`] when it starts. The manager starts a [`Feed`] in
+//! itself (and its symbol) in when its capsule is made
+//! ([`Subscriptions::expect_one`]), so the manager's `start` knows every
+//! symbol of the run ([`Subscriptions::symbols`]) before it opens its source,
+//! and registers its [`Pusher`] when it starts. The manager starts a [`Feed`] in
 //! its own `start` (before csp starts the adapters): the feed waits until
 //! every expected adapter has registered, then routes.
 //!
@@ -24,11 +26,17 @@
 //! In a simulation (`csp.run(realtime=False)`) the manager hands each of
 //! csp's sim time slices to [`Feed::process_next_sim_time_slice`], which
 //! pushes the events recorded at that time (they tick at it) and returns the
-//! time of the next one (`sim_replay.rs`).
+//! time of the next one (`sim_replay.rs`). A live source
+//! ([`Source::is_live`]) has nothing to replay: the feed refuses it there.
+//!
+//! [`Feed::stop`] gives the run's [`StopSignal`] (the one the source was
+//! opened with, in [`FeedOptions`]) and waits for the feed thread, at most
+//! [`STOP_GRACE`]: a source that does not return by then is left behind,
+//! its pushes refused, and the run ends on time.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -41,12 +49,15 @@ use super::outbox::Outbox;
 use super::record::Record;
 use super::sim_replay::{SimReplay, SimSlices};
 use super::value::PushValue;
-use adapter_core::{DateTime, Event, EventValue, FeedCounts, Source, Stats, TimeDelta};
+use adapter_core::{DateTime, Event, EventValue, FeedCounts, Source, Stats, StopSignal, TimeDelta};
 
 /// Batches a feed queues before the graph's first cycle.
 pub const PRIME_BATCHES: u64 = 64;
 /// How long the start of the last subscription waits for them at most.
 pub const PRIME_WAIT: Duration = Duration::from_millis(50);
+/// How long [`Feed::stop`] waits for the feed thread once it gave the stop
+/// signal, before it leaves the thread behind.
+pub const STOP_GRACE: Duration = Duration::from_secs(1);
 
 /// `status_code` of the INFO status a feed reports when its source ends.
 pub const STATUS_FEED_ENDED: i64 = 2;
@@ -96,6 +107,8 @@ pub struct Subscriptions<V: PushValue + ?Sized> {
 
 struct Registry<V: PushValue + ?Sized> {
     expected: usize,
+    /// The symbols of the expected adapters.
+    symbols: BTreeSet<String>,
     registered: usize,
     by_symbol: Routes<V>,
     /// The feed queued its first batches (or stopped trying).
@@ -151,6 +164,7 @@ impl<V: PushValue + ?Sized> Default for Subscriptions<V> {
         Self {
             registry: Mutex::new(Registry {
                 expected: 0,
+                symbols: BTreeSet::new(),
                 registered: 0,
                 by_symbol: Routes::default(),
                 primed: false,
@@ -161,10 +175,20 @@ impl<V: PushValue + ?Sized> Default for Subscriptions<V> {
 }
 
 impl<V: PushValue + ?Sized> Subscriptions<V> {
-    /// Counts one more input adapter of this run: call it when making the
-    /// adapter's capsule, before the graph starts.
-    pub fn expect_one(&self) {
-        self.lock().expected += 1;
+    /// Counts one more input adapter of this run, subscribed to `symbol`:
+    /// call it when making the adapter's capsule, before the graph starts.
+    pub fn expect_one(&self, symbol: &str) {
+        let mut registry = self.lock();
+        registry.expected += 1;
+        if !registry.symbols.contains(symbol) {
+            registry.symbols.insert(symbol.to_owned());
+        }
+    }
+
+    /// The symbols of every adapter counted in, sorted, each once: all of
+    /// the run's by the time csp starts its adapter managers.
+    pub fn symbols(&self) -> Vec<String> {
+        self.lock().symbols.iter().cloned().collect()
     }
 
     /// Adds a started input adapter's pusher under `symbol`. The last one
@@ -194,10 +218,10 @@ impl<V: PushValue + ?Sized> Subscriptions<V> {
 
     /// The routes once every expected adapter registered; `None` when the
     /// manager stopped first.
-    fn wait_for_routes(&self, link: &ManagerLink, stop: &AtomicBool) -> Option<Routes<V>> {
+    fn wait_for_routes(&self, link: &ManagerLink, stop: &StopSignal) -> Option<Routes<V>> {
         let mut registry = self.lock();
         while registry.registered < registry.expected {
-            if stop.load(Ordering::Relaxed) || !link.is_active() {
+            if stop.is_stopped() || !link.is_active() {
                 return None;
             }
             registry = self
@@ -221,18 +245,21 @@ impl<V: PushValue + ?Sized> Subscriptions<V> {
 }
 
 /// How a feed replays its source.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct FeedOptions {
     /// Follow the gaps between the events' recorded times instead of
     /// pushing as fast as possible.
     pub paced: bool,
+    /// The signal the source was opened with: [`Feed::stop`] gives it.
+    pub stop: StopSignal,
 }
 
 /// A manager's running feed: a thread in realtime ([`Feed::stop`] ends and
 /// joins it), the replay of csp's time slices in a simulation.
 pub struct Feed {
-    stop: Arc<AtomicBool>,
-    worker: Option<JoinHandle<()>>,
+    name: String,
+    stop: StopSignal,
+    worker: Option<Worker>,
     replay: Option<Box<dyn SimSlices>>,
 }
 
@@ -259,11 +286,19 @@ impl Feed {
         if link.is_realtime() {
             return Self::start_thread(name, source, subscriptions, link, options, stats);
         }
+        if source.is_live() {
+            return Err(Error::value(
+                "the source is live, with no history to replay in a simulation \
+                 (csp.run(realtime=False)): run the graph in realtime, or give the manager \
+                 a source of recorded events",
+            ));
+        }
         // Nothing to wait for: every slice pushes what is due at its time.
         subscriptions.mark_primed();
         let replay = SimReplay::new(name, source, subscriptions, link, stats);
         Ok(Self {
-            stop: Arc::default(),
+            name: name.to_owned(),
+            stop: options.stop,
             worker: None,
             replay: Some(Box::new(replay)),
         })
@@ -295,13 +330,15 @@ impl Feed {
         V: FeedValue + ?Sized,
         S: Source<V> + 'static,
     {
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread_stop = Arc::clone(&stop);
+        let stop = options.stop.clone();
         let thread_name = format!("{name} feed thread");
-        let worker = thread::Builder::new()
+        // Dropped when the thread ends: its receiver then stops waiting.
+        let (running, done) = mpsc::channel::<()>();
+        let handle = thread::Builder::new()
             .name(format!("{name}-feed"))
             .spawn(move || {
-                let body = || run(source, &subscriptions, &link, options, &stats, &thread_stop);
+                let _running = running;
+                let body = || run(source, &subscriptions, &link, &options, &stats);
                 if let Some(error) = guard::thread_failure(&thread_name, body) {
                     // Err here means the graph already stopped: nobody to tell.
                     let _ = link.report(StatusLevel::Error, STATUS_FEED_FAILED, error.message());
@@ -309,27 +346,49 @@ impl Feed {
                 }
             })?;
         Ok(Self {
+            name: name.to_owned(),
             stop,
-            worker: Some(worker),
+            worker: Some(Worker { handle, done }),
             replay: None,
         })
     }
 
-    /// Asks the thread to end and waits for it. A source blocked in
-    /// `next_batch` must return for this to finish.
+    /// Gives the stop signal and waits for the thread, at most
+    /// [`STOP_GRACE`]: a source still blocked then is left behind (its
+    /// pushes and statuses are refused from now on), so the run ends on
+    /// time whatever the source does.
     pub fn stop(mut self) -> Result<()> {
         self.join()
     }
 
     fn join(&mut self) -> Result<()> {
-        self.stop.store(true, Ordering::Relaxed);
-        match self.worker.take() {
-            Some(worker) => worker
+        self.stop.stop();
+        let Some(worker) = self.worker.take() else {
+            return Ok(());
+        };
+        match worker.done.recv_timeout(STOP_GRACE) {
+            Err(RecvTimeoutError::Disconnected) => worker
+                .handle
                 .join()
                 .map_err(|_| Error::runtime("the feed thread could not be joined")),
-            None => Ok(()),
+            // The channel carries nothing: only the timeout is left.
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {
+                eprintln!(
+                    "{}: its source did not return within {STOP_GRACE:?} of the stop signal; \
+                     the feed thread is left behind (a source that blocks must heed \
+                     SourceContext::stop)",
+                    self.name
+                );
+                Ok(())
+            }
         }
     }
+}
+
+/// A running feed thread, and what tells that it ended.
+struct Worker {
+    handle: JoinHandle<()>,
+    done: mpsc::Receiver<()>,
 }
 
 impl Drop for Feed {
@@ -343,14 +402,14 @@ fn run<V, S>(
     mut source: S,
     subscriptions: &Subscriptions<V>,
     link: &ManagerLink,
-    options: FeedOptions,
+    options: &FeedOptions,
     stats: &Stats,
-    stop: &AtomicBool,
 ) -> Result<()>
 where
     V: FeedValue + ?Sized,
     S: Source<V>,
 {
+    let stop = &options.stop;
     let Some(routes) = subscriptions.wait_for_routes(link, stop) else {
         return Ok(());
     };
@@ -361,7 +420,7 @@ where
     let mut pace: Option<(Instant, DateTime)> = None;
     let mut totals = FeedCounts::default();
     let mut batches = 0_u64;
-    while !stop.load(Ordering::Relaxed) {
+    while !stop.is_stopped() {
         let (mut events, mut unrouted, mut first_time) = (0_u64, 0_u64, None);
         let more = source.next_batch_lent(&mut scratch, &mut |event| {
             first_time.get_or_insert(event.time);
@@ -388,7 +447,7 @@ where
         if let (true, Some(first)) = (options.paced, first_time) {
             let (wall, recorded) = *pace.get_or_insert((Instant::now(), first));
             let gap = first.since(recorded).to_std().unwrap_or_default();
-            sleep_until(wall + gap, stop);
+            stop.wait_timeout((wall + gap).saturating_duration_since(Instant::now()));
         }
         outbox.end_batch();
         totals.events += events;
@@ -456,16 +515,5 @@ impl<'a, V: PushValue + ?Sized> Primed<'a, V> {
 impl<V: PushValue + ?Sized> Drop for Primed<'_, V> {
     fn drop(&mut self) {
         self.mark();
-    }
-}
-
-/// Sleeps until `deadline` in short steps, waking early when `stop` is set.
-fn sleep_until(deadline: Instant, stop: &AtomicBool) {
-    loop {
-        let now = Instant::now();
-        if now >= deadline || stop.load(Ordering::Relaxed) {
-            return;
-        }
-        thread::sleep((deadline - now).min(Duration::from_millis(10)));
     }
 }

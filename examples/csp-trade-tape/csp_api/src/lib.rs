@@ -26,7 +26,11 @@ mod manager;
 mod outbox;
 mod output;
 mod record;
+#[cfg(feature = "testing")]
+mod silent;
 mod sim_replay;
+#[cfg(feature = "testing")]
+mod source_manager;
 #[cfg(feature = "testing")]
 mod testing;
 mod user_data;

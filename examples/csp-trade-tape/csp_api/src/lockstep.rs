@@ -12,14 +12,11 @@ use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
 
-use super::engine::Engine;
-use super::error::Result;
-use super::feed::{Feed, FeedOptions, Subscriptions};
-use super::input::{PushInputAdapter, Pusher, push_input_adapter_capsule};
-use super::link::ManagerLink;
-use super::manager::{AdapterManager, adapter_manager_capsule};
+use super::feed::Subscriptions;
+use super::manager::adapter_manager_capsule;
+use super::source_manager::{SourceManager, subscriber_capsule};
 use super::testing::{Probe, PyProbe};
-use adapter_core::{DateTime, Event, EventsError, Source, Stats};
+use adapter_core::{DateTime, Event, EventsError, Source};
 
 /// How long the source waits for the batch before to tick.
 const PATIENCE: Duration = Duration::from_secs(10);
@@ -86,73 +83,18 @@ impl PyLockstep {
 
     /// The manager: a feed of the lockstep source.
     fn manager_capsule<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let manager = LockstepManager {
-            source: Some(LockstepSource {
-                count: self.count,
-                symbols: self.symbols.clone(),
-                next: 0,
-                probe: Arc::clone(&self.probe),
-            }),
-            subscriptions: Arc::clone(&self.subscriptions),
-            feed: None,
+        let source = LockstepSource {
+            count: self.count,
+            symbols: self.symbols.clone(),
+            next: 0,
+            probe: Arc::clone(&self.probe),
         };
+        let manager = SourceManager::new("LockstepManager", &self.subscriptions, move |_| source);
         adapter_manager_capsule(py, manager)
     }
 
     /// A subscription to `symbol`.
     fn input_capsule<'py>(&self, py: Python<'py>, symbol: String) -> PyResult<Bound<'py, PyAny>> {
-        self.subscriptions.expect_one();
-        let adapter = Subscriber {
-            symbol,
-            subscriptions: Arc::clone(&self.subscriptions),
-        };
-        push_input_adapter_capsule(py, adapter)
-    }
-}
-
-struct LockstepManager {
-    source: Option<LockstepSource>,
-    subscriptions: Arc<Subscriptions<i64>>,
-    feed: Option<Feed>,
-}
-
-impl AdapterManager for LockstepManager {
-    fn name(&self) -> &str {
-        "LockstepManager"
-    }
-
-    fn start(
-        &mut self,
-        _engine: Engine<'_>,
-        link: ManagerLink,
-        _start: DateTime,
-        _end: DateTime,
-    ) -> Result<()> {
-        if let Some(source) = self.source.take() {
-            let subscriptions = Arc::clone(&self.subscriptions);
-            let stats = Arc::new(Stats::default());
-            let options = FeedOptions::default();
-            let feed = Feed::start(self.name(), source, subscriptions, link, options, stats)?;
-            self.feed = Some(feed);
-        }
-        Ok(())
-    }
-
-    fn stop(&mut self) -> Result<()> {
-        self.feed.take().map_or(Ok(()), Feed::stop)
-    }
-}
-
-struct Subscriber {
-    symbol: String,
-    subscriptions: Arc<Subscriptions<i64>>,
-}
-
-impl PushInputAdapter for Subscriber {
-    type Value = i64;
-
-    fn start(&mut self, pusher: Pusher<i64>, _start: DateTime, _end: DateTime) -> Result<()> {
-        self.subscriptions.register(&self.symbol, pusher);
-        Ok(())
+        subscriber_capsule(py, &self.subscriptions, symbol)
     }
 }

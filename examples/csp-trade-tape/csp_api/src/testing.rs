@@ -26,6 +26,7 @@ use super::link::ManagerLink;
 use super::lockstep;
 use super::manager::{AdapterManager, adapter_manager_capsule};
 use super::output::{OutputAdapter, output_adapter_capsule};
+use super::silent;
 use super::user_data::{
     UserData, capsule_or_release, into_user_data, object_counts, release_user_data,
 };
@@ -360,6 +361,11 @@ struct FaultySource {
 }
 
 impl Source<i64> for FaultySource {
+    /// It stands for a recorded feed: a simulation replays it.
+    fn is_live(&self) -> bool {
+        false
+    }
+
     fn next_batch(
         &mut self,
         batch: &mut Vec<Event<i64>>,
@@ -700,6 +706,7 @@ pub fn add_testing_module(parent: &Bound<'_, PyModule>) -> PyResult<()> {
     let module = PyModule::new(parent.py(), "testing")?;
     module.add_class::<PyProbe>()?;
     module.add_class::<lockstep::PyLockstep>()?;
+    module.add_class::<silent::PySilentFeed>()?;
     module.add_function(wrap_pyfunction!(replay_input_capsule, &module)?)?;
     module.add_function(wrap_pyfunction!(recording_output_capsule, &module)?)?;
     module.add_function(wrap_pyfunction!(faulty_manager_capsule, &module)?)?;
