@@ -28,7 +28,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --group dev
 	touch $@
 
-venv: $(VENV)/.installed  ## the dev environment: copier, pytest, csp, hatch-rs, maturin, ruff, zizmor
+venv: $(VENV)/.installed  ## the dev environment: copier, pytest, csp, hatch-rs, maturin, ruff, zizmor, actionlint
 
 demo: venv  ## render the default example, build it with pip, run its demo against csp
 	rm -rf $(BUILD)/demo
