@@ -49,7 +49,9 @@ use super::outbox::Outbox;
 use super::record::Record;
 use super::sim_replay::{SimReplay, SimSlices};
 use super::value::PushValue;
-use adapter_core::{DateTime, Event, EventValue, FeedCounts, Source, Stats, StopSignal, TimeDelta};
+use adapter_core::{
+    DateTime, Event, EventValue, FeedCounts, Source, Stats, StatusReporter, StopSignal, TimeDelta,
+};
 
 /// Batches a feed queues before the graph's first cycle.
 pub const PRIME_BATCHES: u64 = 64;
@@ -252,6 +254,9 @@ pub struct FeedOptions {
     pub paced: bool,
     /// The signal the source was opened with: [`Feed::stop`] gives it.
     pub stop: StopSignal,
+    /// Where the source was opened to report statuses: the feed ticks them
+    /// on the manager's `status()` in order with the events.
+    pub status: StatusReporter,
 }
 
 /// A manager's running feed: a thread in realtime ([`Feed::stop`] ends and
@@ -295,6 +300,9 @@ impl Feed {
         }
         // Nothing to wait for: every slice pushes what is due at its time.
         subscriptions.mark_primed();
+        // Statuses reported on the reading thread tick at the next slice.
+        connect_statuses(&options.status, &link);
+        options.status.set_direct(true);
         let replay = SimReplay::new(name, source, subscriptions, link, stats);
         Ok(Self {
             name: name.to_owned(),
@@ -409,7 +417,8 @@ where
     V: FeedValue + ?Sized,
     S: Source<V>,
 {
-    let stop = &options.stop;
+    let (stop, status) = (&options.stop, &options.status);
+    connect_statuses(status, link);
     let Some(routes) = subscriptions.wait_for_routes(link, stop) else {
         return Ok(());
     };
@@ -422,7 +431,18 @@ where
     let mut batches = 0_u64;
     while !stop.is_stopped() {
         let (mut events, mut unrouted, mut first_time) = (0_u64, 0_u64, None);
+        let mut delivered = Ok(());
+        // With nothing unsent, a status the source reports while it waits
+        // ticks at once; once it hands an event, statuses wait their turn.
+        status.set_direct(!outbox.has_complete_batches());
         let more = source.next_batch_lent(&mut scratch, &mut |event| {
+            if first_time.is_none() {
+                status.set_direct(false);
+                if status.has_pending() {
+                    // Statuses reported before this batch tick before it.
+                    delivered = deliver(&mut outbox, link, status, stats, &mut totals);
+                }
+            }
             first_time.get_or_insert(event.time);
             events += 1;
             if !outbox.route(event.symbol, event.value) {
@@ -432,16 +452,19 @@ where
         let more = match more {
             Ok(more) => more,
             Err(error) => {
-                // The batches before the failing one go out; none of it. The
-                // source's error is the one to raise, even if sending failed
-                // (the graph is ending, or a push failed).
+                // The batches before the failing one go out; none of it, and
+                // the statuses reported before the error. The source's error
+                // is the one to raise, even if sending failed (the graph is
+                // ending, or a push failed).
                 outbox.drop_open_batch();
-                let _ = send(&mut outbox, stats, &mut totals);
+                let _ = deliver(&mut outbox, link, status, stats, &mut totals);
                 return Err(error.into());
             }
         };
+        status.set_direct(false);
+        delivered?;
         if !more {
-            send(&mut outbox, stats, &mut totals)?;
+            deliver(&mut outbox, link, status, stats, &mut totals)?;
             return report_ended(link, totals.events);
         }
         if let (true, Some(first)) = (options.paced, first_time) {
@@ -454,10 +477,10 @@ where
         totals.unrouted += unrouted;
         batches += 1;
         // Batches that the source has ready go out together; a paced one
-        // goes out at its time.
+        // goes out at its time; statuses reported after a batch go after it.
         let next_waits = options.paced || !source.next_batch_ready();
-        if next_waits || outbox.is_full() {
-            send(&mut outbox, stats, &mut totals)?;
+        if next_waits || outbox.is_full() || status.has_pending() {
+            deliver(&mut outbox, link, status, stats, &mut totals)?;
             if next_waits || batches >= PRIME_BATCHES {
                 // What is due now is queued: the graph need not wait for more.
                 primed.mark();
@@ -465,6 +488,37 @@ where
         } else {
             stats.set_feed_counts(totals);
         }
+    }
+    Ok(())
+}
+
+/// Sends the outbox's complete batches, then the statuses the source
+/// reported since the last call: they tick after those batches.
+fn deliver<V: FeedValue + ?Sized>(
+    outbox: &mut Outbox<'_, V>,
+    link: &ManagerLink,
+    status: &StatusReporter,
+    stats: &Stats,
+    totals: &mut FeedCounts,
+) -> Result<()> {
+    let sent = send(outbox, stats, totals);
+    report_statuses(link, status)?;
+    sent
+}
+
+/// Has the statuses a source reports delivered through `link`.
+fn connect_statuses(status: &StatusReporter, link: &ManagerLink) {
+    let link = link.clone();
+    status.set_deliver(Box::new(move |reported| {
+        // Err means the run has stopped: nobody to tell.
+        let _ = link.report(reported.level, reported.code, &reported.message);
+    }));
+}
+
+/// Reports the statuses the source reported since the last call.
+fn report_statuses(link: &ManagerLink, status: &StatusReporter) -> Result<()> {
+    for reported in status.take() {
+        link.report(reported.level, reported.code, &reported.message)?;
     }
     Ok(())
 }
