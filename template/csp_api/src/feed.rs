@@ -49,8 +49,10 @@ use super::outbox::Outbox;
 use super::record::Record;
 use super::sim_replay::{SimReplay, SimSlices};
 use super::value::PushValue;
+use adapter_core::status::STATUS_BAD_MESSAGE;
 use adapter_core::{
-    DateTime, Event, EventValue, FeedCounts, Source, Stats, StatusReporter, StopSignal, TimeDelta,
+    DateTime, Event, EventValue, FeedCounts, Source, SourceStatus, Stats, StatusReporter,
+    StopSignal, TimeDelta,
 };
 
 /// Batches a feed queues before the graph's first cycle.
@@ -301,7 +303,7 @@ impl Feed {
         // Nothing to wait for: every slice pushes what is due at its time.
         subscriptions.mark_primed();
         // Statuses reported on the reading thread tick at the next slice.
-        connect_statuses(&options.status, &link);
+        connect_statuses(&options.status, &link, &stats);
         options.status.set_direct(true);
         let replay = SimReplay::new(name, source, subscriptions, link, stats);
         Ok(Self {
@@ -339,6 +341,7 @@ impl Feed {
         S: Source<V> + 'static,
     {
         let stop = options.stop.clone();
+        connect_statuses(&options.status, &link, &stats);
         let thread_name = format!("{name} feed thread");
         // Dropped when the thread ends: its receiver then stops waiting.
         let (running, done) = mpsc::channel::<()>();
@@ -418,7 +421,6 @@ where
     S: Source<V>,
 {
     let (stop, status) = (&options.stop, &options.status);
-    connect_statuses(status, link);
     let Some(routes) = subscriptions.wait_for_routes(link, stop) else {
         return Ok(());
     };
@@ -502,25 +504,27 @@ fn deliver<V: FeedValue + ?Sized>(
     totals: &mut FeedCounts,
 ) -> Result<()> {
     let sent = send(outbox, stats, totals);
-    report_statuses(link, status)?;
+    for reported in status.take() {
+        report_status(link, stats, &reported)?;
+    }
     sent
 }
 
 /// Has the statuses a source reports delivered through `link`.
-fn connect_statuses(status: &StatusReporter, link: &ManagerLink) {
-    let link = link.clone();
+fn connect_statuses(status: &StatusReporter, link: &ManagerLink, stats: &Arc<Stats>) {
+    let (link, stats) = (link.clone(), Arc::clone(stats));
     status.set_deliver(Box::new(move |reported| {
         // Err means the run has stopped: nobody to tell.
-        let _ = link.report(reported.level, reported.code, &reported.message);
+        let _ = report_status(&link, &stats, &reported);
     }));
 }
 
-/// Reports the statuses the source reported since the last call.
-fn report_statuses(link: &ManagerLink, status: &StatusReporter) -> Result<()> {
-    for reported in status.take() {
-        link.report(reported.level, reported.code, &reported.message)?;
+/// Ticks a status of the source, counting the bad messages it dropped.
+fn report_status(link: &ManagerLink, stats: &Stats, reported: &SourceStatus) -> Result<()> {
+    if reported.code == STATUS_BAD_MESSAGE {
+        stats.count_bad_message();
     }
-    Ok(())
+    link.report(reported.level, reported.code, &reported.message)
 }
 
 /// Sends the outbox's complete batches (noting the time of the first) and
