@@ -386,18 +386,22 @@ impl<C> Link<C> {
             };
             self.failed += 1;
             self.wait_first = true;
-            self.status.disconnected(format!("{url}: {why}"));
-            if let Some(limit) = self.options.max_attempts
-                && self.failed >= limit
+            let failed = self.failed;
+            if self
+                .options
+                .max_attempts
+                .is_some_and(|limit| failed >= limit)
             {
-                let failed = self.failed;
-                self.status.gave_up(format!(
-                    "{url}: gave up after {failed} failed attempts in a row"
-                ));
+                // One status, not two: csp ticks a status adapter once per
+                // cycle, and the failure ends the run at the next.
+                let gave_up =
+                    format!("{url}: gave up after {failed} failed attempts in a row: {why}");
+                self.status.gave_up(gave_up);
                 return Err(EventsError::connection(format!(
                     "{url}: could not connect ({failed} attempts in a row; the last: {why})"
                 )));
             }
+            self.status.disconnected(format!("{url}: {why}"));
         }
     }
 
