@@ -6,10 +6,11 @@ VENV ?= .venv
 PY := $(abspath $(VENV))/bin/python
 BUILD := build
 EXAMPLE := examples/csp-adapter-acme
-# A second committed rendering: a name of several words and a record.
+# A second committed rendering: a name of several words, a record and the
+# WebSocket transport.
 RECORD_EXAMPLE := examples/csp-trade-tape
 RECORD_ANSWERS := --data project_name=csp-trade-tape --data input_type=struct \
-	--data "struct_fields=symbol:str, price:float, size:int, venue:str?"
+	--data "struct_fields=symbol:str, price:float, size:int, venue:str?" --data transport=websocket
 DEMO_COUNT ?= 1000000
 
 # One Cargo target directory for every build (demo, tests, examples).
@@ -17,7 +18,7 @@ export CARGO_TARGET_DIR ?= $(abspath $(BUILD)/cargo-target)
 # The rendered projects' build.rs find csp through this interpreter.
 export PYO3_PYTHON := $(PY)
 
-.PHONY: venv demo test test-render test-build bench stress memcheck lint format example lockfile clean help
+.PHONY: venv demo test test-render test-build bench stress memcheck lint format example lockfile lockfile-transports clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -71,12 +72,22 @@ example: venv  ## re-render examples/ (after changing the template)
 	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet . $(EXAMPLE)
 	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet $(RECORD_ANSWERS) . $(RECORD_EXAMPLE)
 
+# The crates of a rendering without a transport are refreshed; those of each
+# transport are added to them (`cargo metadata` resolves only what is missing).
 lockfile: venv  ## refresh template/Cargo.lock.jinja with the newest crates the Cargo.toml files allow
 	rm -rf $(BUILD)/lockfile
-	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet . $(BUILD)/lockfile
-	rm $(BUILD)/lockfile/Cargo.lock
-	cd $(BUILD)/lockfile && cargo generate-lockfile
-	$(PY) tools/lockfile.py $(BUILD)/lockfile csp_adapter_acme
+	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet . $(BUILD)/lockfile/none
+	rm $(BUILD)/lockfile/none/Cargo.lock
+	cd $(BUILD)/lockfile/none && cargo generate-lockfile
+	$(MAKE) lockfile-transports LOCK_BASE=$(BUILD)/lockfile/none/Cargo.lock
+
+# Adds the crates of each transport to the template's lock as it is.
+lockfile-transports: venv
+	rm -rf $(BUILD)/lockfile/websocket
+	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet -d transport=websocket . $(BUILD)/lockfile/websocket
+	cp $(LOCK_BASE) $(BUILD)/lockfile/websocket/Cargo.lock
+	cd $(BUILD)/lockfile/websocket && cargo metadata --format-version 1 >/dev/null
+	$(PY) tools/lockfile.py csp_adapter_acme none=$(dir $(LOCK_BASE)) websocket=$(BUILD)/lockfile/websocket
 
 clean:
 	rm -rf $(BUILD) $(VENV)

@@ -1,7 +1,8 @@
 """Rendered projects build, pass their own tests and move real data through csp.
 
 Nine projects cover every value type on the input side and on the output side,
-five of them with a conversion node between different types. They share one
+five of them with a conversion node between different types, two of them with
+the WebSocket transport. They share one
 Cargo target directory so that only the first build compiles the dependencies.
 """
 
@@ -36,6 +37,8 @@ BUILDS = [
 ]
 # Built with maturin instead of hatch-rs (the default).
 MATURIN_BUILDS = {"Text"}
+# With the WebSocket transport: records with every field type, and the time types.
+WEBSOCKET_BUILDS = {"QuoteBook", "Span"}
 # The project whose release wheel and sdist are built (test_user_path.py runs
 # the Makefiles).
 MAKEFILE_PACKAGE = "csp_adapter_market_data_build"
@@ -76,6 +79,7 @@ def installed(request: pytest.FixtureRequest, copie_session, build_env: dict[str
             "input_type": input_type,
             "output_type": output_type,
             "build_backend": "maturin" if adapter_name in MATURIN_BUILDS else "hatch-rs",
+            "transport": "websocket" if adapter_name in WEBSOCKET_BUILDS else "none",
             **({"struct_fields": struct_fields} if struct_fields else {}),
         }
     )

@@ -35,9 +35,10 @@ def test_example_is_the_default_rendering(tmp_path: Path) -> None:
     }
 
 
-def test_record_example_has_a_record_and_a_name_of_several_words() -> None:
+def test_record_example_has_a_record_a_name_of_several_words_and_the_websocket_transport() -> None:
     answers = yaml.safe_load((RECORD_EXAMPLE / ANSWERS).read_text())
     assert (answers["adapter_name"], answers["input_type"], answers["output_type"]) == ("TradeTape", "struct", "struct")
+    assert answers["transport"] == "websocket"
     assert "?" in answers["struct_fields"]
 
 

@@ -56,6 +56,10 @@ EXPECTED_FILES = [
 ]
 
 COMBINATIONS = list(product(TYPES, TYPES))
+# Half of them with the WebSocket transport: every type on each side, with
+# several types on the other.
+WEBSOCKET = {(i, o) for i, o in COMBINATIONS if (TYPES.index(i) + TYPES.index(o)) % 2 == 0}
+WEBSOCKET_FILES = ["core/src/websocket/source.rs", "src/messages.rs", "tests/test_websocket.py", "tests/ws_server.py"]
 
 
 def text_files(project: Path) -> list[Path]:
@@ -65,7 +69,9 @@ def text_files(project: Path) -> list[Path]:
 @pytest.fixture(scope="module", params=COMBINATIONS, ids=[f"{i}-to-{o}" for i, o in COMBINATIONS])
 def rendered(request: pytest.FixtureRequest, copie_session) -> Path:
     input_type, output_type = request.param
-    result = copie_session.copy(extra_answers={"input_type": input_type, "output_type": output_type})
+    transport = "websocket" if request.param in WEBSOCKET else "none"
+    answers = {"input_type": input_type, "output_type": output_type, "transport": transport}
+    result = copie_session.copy(extra_answers=answers)
     assert result.exit_code == 0, result.exception
     return result.project_dir
 
@@ -73,6 +79,16 @@ def rendered(request: pytest.FixtureRequest, copie_session) -> Path:
 def test_files_present(rendered: Path) -> None:
     missing = [name for name in EXPECTED_FILES if not (rendered / name).is_file()]
     assert missing == []
+
+
+def test_only_the_chosen_transport_is_rendered(rendered: Path) -> None:
+    websocket = "transport: websocket" in (rendered / ".copier-answers.yml").read_text()
+    assert [(rendered / name).is_file() for name in WEBSOCKET_FILES] == [websocket] * len(WEBSOCKET_FILES)
+    manifests = (rendered / "Cargo.toml").read_text() + (rendered / "core/Cargo.toml").read_text()
+    lock = (rendered / "Cargo.lock").read_text()
+    for crate in ("tokio", "tokio-tungstenite", "rustls", "serde_json"):
+        assert (f'\n{crate} = ' in manifests) == websocket, crate
+        assert (f'name = "{crate}"' in lock) == websocket, crate
 
 
 def test_no_jinja_left(rendered: Path) -> None:
@@ -215,6 +231,7 @@ FORMAT_CASES = {
     "default": {},
     "struct": {"input_type": "struct", "output_type": "float"},
     "maturin": {"build_backend": "maturin"},
+    "websocket": {"transport": "websocket", "input_type": "struct", "output_type": "timedelta"},
 }
 
 

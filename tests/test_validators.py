@@ -49,6 +49,17 @@ BAD_ANSWERS = [
     ("struct-fields-unknown-type", {"struct_fields": "px:decimal", "input_type": "struct"}, "has unknown type"),
     ("struct-fields-two-marks", {"struct_fields": "flag:bool??", "input_type": "struct"}, "has unknown type"),
     ("output-type-unknown", {"output_type": "bytes"}, "output_type"),
+    ("transport-unknown", {"transport": "kafka"}, "Invalid choice for 'transport'"),
+    (
+        "transport-symbol-field",
+        {"transport": "websocket", "input_type": "struct", "struct_fields": "symbol:int, px:float"},
+        "the record's field 'symbol' (int) would share the key 'symbol'",
+    ),
+    (
+        "transport-time-field",
+        {"transport": "websocket", "output_type": "struct", "struct_fields": "px:float, time:int?"},
+        "the record's field 'time' (int?) would share the key 'time'",
+    ),
     ("build-backend-unknown", {"build_backend": "setuptools"}, "build_backend"),
     ("description-empty", {"description": "  "}, "description must not be empty"),
     ("description-multiline", {"description": "one\ntwo"}, "description must be a single line"),

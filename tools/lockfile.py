@@ -1,4 +1,5 @@
-"""Writes template/Cargo.lock.jinja from the Cargo.lock of a rendered project.
+"""Writes template/Cargo.lock.jinja from the Cargo.lock files of rendered projects,
+one per transport (their crates differ: a rendering builds only what it uses).
 
 Cargo sorts a lock file's packages, and each package's dependencies, by name;
 the workspace's own crates are named after the package, so where they go
@@ -6,9 +7,12 @@ depends on the answers. The template keeps the packages as data and sorts them
 when it renders, so a rendered lock is the one Cargo itself would write, and
 builds with ``--locked`` pass for any package name.
 
-    python tools/lockfile.py RENDERED_PROJECT PACKAGE_NAME
+Each package row names the transports whose lock holds it exactly so.
+
+    python tools/lockfile.py PACKAGE_NAME TRANSPORT=RENDERED_PROJECT...
 """
 
+import json
 import sys
 import tomllib
 from pathlib import Path
@@ -24,7 +28,7 @@ version = 4
 """
 
 BODY = """\
-{%- for name, version, checksum, dependencies in packages | sort(attribute="0", case_sensitive=true) %}
+{%- for name, version, checksum, dependencies, transports in packages | sort(attribute="0", case_sensitive=true) if transport in transports %}
 
 [[package]]
 name = "{{ name }}"
@@ -53,18 +57,27 @@ def jinja_name(name: str, package: str) -> str:
     return f'"{name}"'
 
 
-def main(project: Path, package: str) -> None:
+def rows(project: Path, package: str) -> list[str]:
     lock = tomllib.loads((project / "Cargo.lock").read_text())
     assert lock["version"] == 4, f"lock file version {lock['version']}: update HEADER"
-    rows = []
+    found = []
     for entry in lock["package"]:
         assert entry.get("source", REGISTRY) == REGISTRY, f"{entry['name']} is not from crates.io"
         dependencies = ", ".join(jinja_name(d, package) for d in entry.get("dependencies", []))
         name = jinja_name(entry["name"], package)
-        rows.append(f'  [{name}, "{entry["version"]}", "{entry.get("checksum", "")}", [{dependencies}]],')
-    packages = "{%- set packages = [\n" + "\n".join(rows) + "\n] %}\n"
+        found.append(f'[{name}, "{entry["version"]}", "{entry.get("checksum", "")}", [{dependencies}]')
+    return found
+
+
+def main(package: str, projects: dict[str, Path]) -> None:
+    transports: dict[str, list[str]] = {}
+    for transport, project in projects.items():
+        for row in rows(project, package):
+            transports.setdefault(row, []).append(transport)
+    lines = [f"  {row}, {json.dumps(names)}]," for row, names in transports.items()]
+    packages = "{%- set packages = [\n" + "\n".join(lines) + "\n] %}\n"
     TEMPLATE.write_text(HEADER + packages + BODY.replace("REGISTRY", REGISTRY))
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), sys.argv[2])
+    main(sys.argv[1], {arg.split("=", 1)[0]: Path(arg.split("=", 1)[1]) for arg in sys.argv[2:]})
