@@ -6,6 +6,11 @@ CSP_BUILD_VERSION: str
 STATUS_OPENED: int
 STATUS_FEED_ENDED: int
 STATUS_FEED_FAILED: int
+STATUS_CONNECTED: int
+STATUS_DISCONNECTED: int
+STATUS_RECONNECTING: int
+STATUS_BAD_MESSAGE: int
+STATUS_GAVE_UP: int
 
 class Runtime:
     """State one adapter manager shares with its adapters."""
@@ -50,6 +55,11 @@ class _SilentFeed:
     def input_capsule(self, symbol: str) -> object: ...
     def opened_with(self) -> list[str] | None: ...
 
+class _ScriptedFeed:
+    def __init__(self, steps: list[tuple[Any, ...]]) -> None: ...
+    def manager_capsule(self) -> object: ...
+    def input_capsule(self, symbol: str) -> object: ...
+
 class _Testing:
     """The ``testing`` submodule: probe and benchmark adapters of the plumbing."""
 
@@ -58,6 +68,7 @@ class _Testing:
     BenchProbe: type[_BenchProbe]
     Lockstep: type[_Lockstep]
     SilentFeed: type[_SilentFeed]
+    ScriptedFeed: type[_ScriptedFeed]
 
     def replay_input_capsule(
         self,

@@ -46,6 +46,7 @@ class Stats(TypedDict):
     events: int
     pushed: int
     unrouted: int
+    bad_messages: int
     received: int
     mismatches: int
     first_mismatch: str | None
@@ -208,9 +209,13 @@ class AcmeAdapterManager:
     def status(self, push_mode: csp.PushMode = csp.PushMode.NON_COLLAPSING) -> ts[Status]:
         """What the Rust manager reports: ``csp.adapters.status.Status(level, status_code, msg)``.
 
-        Codes: ``_native.STATUS_OPENED`` (INFO, the source is open),
+        Codes (in ``_native``): ``STATUS_OPENED`` (INFO, the source is open),
         ``STATUS_FEED_ENDED`` (INFO, the source ended, with the count) and
-        ``STATUS_FEED_FAILED`` (ERROR, just before ``csp.run`` raises the error).
+        ``STATUS_FEED_FAILED`` (ERROR, just before ``csp.run`` raises the error);
+        a live source adds ``STATUS_CONNECTED`` (INFO), ``STATUS_DISCONNECTED``
+        (WARNING), ``STATUS_RECONNECTING`` (INFO, with the wait),
+        ``STATUS_BAD_MESSAGE`` (WARNING, a message dropped: why, and its start)
+        and ``STATUS_GAVE_UP`` (ERROR, before ``csp.run`` raises ``ConnectionError``).
         In realtime statuses tick in the subscriptions' push group, after the
         events before them; in simulation at the time they are reported (the
         open at ``starttime``, the end with the last event), except

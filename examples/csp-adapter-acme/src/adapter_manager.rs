@@ -132,6 +132,7 @@ impl AdapterManager for AcmeAdapterManager {
         let feed_options = FeedOptions {
             paced: options.source.paced(options.paced),
             stop: context.stop,
+            status: context.status,
         };
         let feed = Feed::start(
             self.name(),

@@ -61,9 +61,9 @@ impl SourceSpec {
     }
 }
 
-/// Opens the source of a run (`context`: its start, its subscriptions and
-/// its stop signal). A missing file is an error of kind `NotFound`:
-/// `csp.run` raises `FileNotFoundError`.
+/// Opens the source of a run (`context`: its start, its subscriptions, its
+/// stop signal and where it reports statuses). A missing file is an error of
+/// kind `NotFound`: `csp.run` raises `FileNotFoundError`.
 pub fn open(spec: &SourceSpec, context: &SourceContext) -> Result<Box<dyn Source<InputValue>>> {
     Ok(match spec {
         SourceSpec::File(path) => Box::new(EventsFile::<InputValue>::open(path)?),

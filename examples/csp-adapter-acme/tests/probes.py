@@ -8,12 +8,15 @@ from typing import Any, TypeVar
 
 import csp
 from csp import ts
+from csp.adapters.status import Status
+from csp.impl.pushadapter import PushGroup
 from csp.impl.wiring import input_adapter_def, output_adapter_def
 
 from csp_adapter_acme._native import (
     _c_api_adapter_manager_bridge,
     _c_api_output_adapter,
     _c_api_push_input_adapter,
+    _c_api_status_adapter,
     testing,
 )
 
@@ -105,6 +108,10 @@ class FeedManager:
         """A ts[int] of every value of ``symbol`` (in ``push_group``, if any)."""
         return _feed_input(self, self.feed, symbol, push_group, push_mode=csp.PushMode.NON_COLLAPSING)
 
+    def status(self) -> Any:
+        """The statuses the feed reports."""
+        return _feed_status(self, push_mode=csp.PushMode.NON_COLLAPSING)
+
 
 class LockstepManager(FeedManager):
     """The ``Lockstep`` feed: a live source whose batch ``k`` (value ``k`` of
@@ -121,6 +128,45 @@ class SilentManager(FeedManager):
 
     def __init__(self, heeds_stop: bool = True) -> None:
         super().__init__(testing.SilentFeed(heeds_stop))
+
+
+class ScriptedManager(FeedManager):
+    """The ``ScriptedFeed``: a live source that follows ``steps``
+    (``("batch", [(symbol, value), ...])``, ``("status", name, message)``,
+    ``("wait", seconds)``, ``("fail", kind, message)``), then goes quiet."""
+
+    def __init__(self, steps: list[tuple[Any, ...]]) -> None:
+        super().__init__(testing.ScriptedFeed(steps))
+        # Statuses and values in one push group, as in the generated manager.
+        self.push_group: object = None
+
+    def _create(self, engine: object, memo: object) -> object:
+        self.push_group = PushGroup()
+        return _c_api_adapter_manager_bridge(engine, self.feed.manager_capsule(), self.push_group)
+
+    def subscribe(self, symbol: str = "A", push_group: object = None) -> Any:
+        """A ts[int] of every value of ``symbol``, in the manager's push group."""
+        return _scripted_input(self, self, symbol, push_mode=csp.PushMode.NON_COLLAPSING)
+
+
+def _create_scripted_input(
+    mgr: object, engine: object, pytype: type, push_mode: int, scalars: tuple[Any, ...]
+) -> object:
+    manager, symbol = scalars
+    capsule = manager.feed.input_capsule(symbol)
+    return _c_api_push_input_adapter(mgr, engine, pytype, push_mode, (capsule, manager.push_group))
+
+
+_scripted_input = input_adapter_def(
+    "scripted_input", _create_scripted_input, ts[int], ScriptedManager, manager=object, symbol=str
+)
+
+
+def _create_feed_status(mgr: object, engine: object, pytype: type, push_mode: int, scalars: tuple[Any, ...]) -> object:
+    return _c_api_status_adapter(mgr, engine, pytype, push_mode, ())
+
+
+_feed_status = input_adapter_def("feed_status", _create_feed_status, ts[Status], FeedManager)
 
 
 def _create_feed_input(mgr: object, engine: object, pytype: type, push_mode: int, scalars: tuple[Any, ...]) -> object:

@@ -9,6 +9,7 @@ from . import _build  # first: refuses to load the extension under another csp v
 from .adapters import (
     Synthetic,
     TradeTapeAdapterManager,
+    WebSocket,
 )
 from .demo import demo_value
 from .records import TradeTapeRecord
@@ -17,6 +18,7 @@ __all__ = [
     "Synthetic",
     "TradeTapeAdapterManager",
     "TradeTapeRecord",
+    "WebSocket",
     "demo_value",
 ]
 

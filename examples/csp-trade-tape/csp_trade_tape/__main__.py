@@ -1,12 +1,14 @@
 """Demo: a Rust manager's feed -> csp -> Rust output adapters, in realtime.
 
     python -m csp_trade_tape [--count N] [--symbols K] [--replay FILE]
-        [--interval-us U] [--batch B] [--timeout-s S]
+        [--interval-us U] [--batch B] [--timeout-s S] [--websocket]
 
 Without --replay the manager's source is the synthetic feed: N events over
 K symbols, one subscription and one publication per symbol, every value
 checked. With --replay it replays an events file (time,symbol,value) and
-subscribes to every symbol in it. Prints progress to stderr on long runs and,
+subscribes to every symbol in it. With --websocket a local WebSocket
+server (``demo_server.py``) sends the synthetic events as JSON messages and
+counts what ``publish`` sends back. Prints progress to stderr on long runs and,
 as its last line on stdout, one JSON object: pushed, received, mismatches,
 seconds (wall time of csp.run), ticks_per_second. Exits non-zero unless every
 event was pushed and received (and, from the synthetic feed, matched).
@@ -29,7 +31,9 @@ from .adapters import (
     Stats,
     Synthetic,
     TradeTapeAdapterManager,
+    WebSocket,
 )
+from .demo_server import DemoServer
 
 PROGRESS_EVERY = timedelta(seconds=1)
 
@@ -47,6 +51,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--batch", type=int, default=1, help="events per push batch (default 1)")
     parser.add_argument("--timeout-s", type=float, default=600.0, help="give up after this many seconds (default 600)")
+    parser.add_argument(
+        "--websocket", action="store_true", help="the synthetic events from a local WebSocket server (needs websockets)"
+    )
     args = parser.parse_args(argv)
     if args.count < 1:
         parser.error("--count must be at least 1")
@@ -82,12 +89,20 @@ def feed_ended(status: ts[Status]) -> ts[bool]:
         return True
 
 
+@csp.node
+def all_received(timer: ts[bool], manager: TradeTapeAdapterManager, total: int) -> ts[bool]:
+    if manager.received() >= total:
+        return True
+
+
 @csp.graph
 def demo_graph(manager: TradeTapeAdapterManager, symbols: list[str], total: int):
     for symbol in symbols:
         manager.publish(manager.subscribe(symbol), symbol)
     # Statuses tick after the events before them: every value is in by now.
     csp.stop_engine(feed_ended(manager.status()))
+    # A live feed does not end: stop once every value is in.
+    csp.stop_engine(all_received(csp.timer(timedelta(milliseconds=10), True), manager, total))
     report_progress(csp.timer(PROGRESS_EVERY, True), manager, total)
 
 
@@ -99,6 +114,17 @@ def push_to_receive_seconds(stats: Stats) -> float | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.websocket:
+        symbols, total = [f"SYM{i}" for i in range(args.symbols)], args.count
+        with DemoServer(symbols, total) as server:
+            manager = TradeTapeAdapterManager(WebSocket(server.url))
+            result, ok = run_demo(args, manager, symbols, total)
+            deadline = time.monotonic() + 10
+            while server.published < total and time.monotonic() < deadline:
+                time.sleep(0.01)
+        result["server_received"] = server.published
+        print(json.dumps(result), flush=True)
+        return 0 if ok and server.published == total else 1
     if args.replay is not None:
         symbols, total = symbols_in(args.replay)
         manager = TradeTapeAdapterManager(args.replay)
@@ -107,11 +133,20 @@ def main(argv: list[str] | None = None) -> int:
         interval = timedelta(microseconds=args.interval_us)
         feed = Synthetic(args.count, tuple(symbols), interval, args.batch)
         manager = TradeTapeAdapterManager(feed)
+    result, ok = run_demo(args, manager, symbols, total)
+    print(json.dumps(result), flush=True)
+    return 0 if ok else 1
+
+
+def run_demo(
+    args: argparse.Namespace, manager: TradeTapeAdapterManager, symbols: list[str], total: int
+) -> tuple[dict[str, object], bool]:
+    """Runs the demo graph; returns the result line and whether every event went through."""
     started = time.perf_counter()
     csp.run(demo_graph, manager, symbols, total, endtime=timedelta(seconds=args.timeout_s), realtime=True)
     seconds = time.perf_counter() - started
     stats = manager.stats()
-    result = {
+    result: dict[str, object] = {
         "input_type": "struct",
         "output_type": "struct",
         "symbols": len(symbols),
@@ -124,9 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         "ticks_per_second": round(stats["received"] / seconds) if seconds > 0 else 0,
         "first_push_to_last_receive_seconds": push_to_receive_seconds(stats),
     }
-    print(json.dumps(result), flush=True)
     ok = stats["pushed"] == total and stats["received"] == total and stats["mismatches"] == 0
-    return 0 if ok else 1
+    return result, ok
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ every event ticks at its recorded time.
 """
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypedDict, cast
@@ -35,6 +36,7 @@ __all__ = [
     "Stats",
     "Subscription",
     "Synthetic",
+    "WebSocket",
 ]
 
 INPUT_TYPE = TradeTapeRecord
@@ -47,6 +49,7 @@ class Stats(TypedDict):
     events: int
     pushed: int
     unrouted: int
+    bad_messages: int
     received: int
     mismatches: int
     first_mismatch: str | None
@@ -80,12 +83,89 @@ class Synthetic:
             raise ValueError("batch_size must be >= 1")
 
 
+@dataclass(frozen=True, init=False)
+class WebSocket:
+    """A live WebSocket feed (``ws://`` or ``wss://``; JSON messages, see
+    ``src/messages.rs``). On every connect it sends the run's subscriptions;
+    a lost connection is retried after ``reconnect_interval``, doubled after
+    each failed attempt up to ``max_reconnect_interval``; after
+    ``max_attempts`` failed attempts in a row (None: never) it gives up and
+    ``csp.run`` raises ``ConnectionError``.
+
+    :param headers: extra headers of the opening handshake, e.g.
+        ``{"Authorization": "Bearer ..."}``.
+    :param ca_file: a PEM file of certificates to trust besides the public
+        roots (a private CA).
+    :param ping_interval: a connection silent this long is pinged, and lost
+        when nothing comes back within ``pong_timeout``.
+    :param max_message_size: bytes; a larger message is a bad message.
+    :param bad_messages: ``"skip"``: a message that does not decode ticks a
+        ``STATUS_BAD_MESSAGE`` status and is counted in ``stats()``;
+        ``"raise"``: ``csp.run`` raises ``ValueError`` naming it.
+    """
+
+    url: str
+    headers: tuple[tuple[str, str], ...] = ()
+    ca_file: str | None = None
+    connect_timeout: timedelta = timedelta(seconds=10)
+    reconnect_interval: timedelta = timedelta(seconds=1)
+    max_reconnect_interval: timedelta = timedelta(seconds=30)
+    max_attempts: int | None = 10
+    ping_interval: timedelta = timedelta(seconds=10)
+    pong_timeout: timedelta = timedelta(seconds=10)
+    max_message_size: int = 64 << 20
+    bad_messages: str = "skip"
+
+    def __init__(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        ca_file: str | os.PathLike[str] | None = None,
+        connect_timeout: timedelta = timedelta(seconds=10),
+        reconnect_interval: timedelta = timedelta(seconds=1),
+        max_reconnect_interval: timedelta = timedelta(seconds=30),
+        max_attempts: int | None = 10,
+        ping_interval: timedelta = timedelta(seconds=10),
+        pong_timeout: timedelta = timedelta(seconds=10),
+        max_message_size: int = 64 << 20,
+        bad_messages: str = "skip",
+    ) -> None:
+        if not isinstance(url, str) or not url.startswith(("ws://", "wss://")):
+            raise ValueError(f"url must be a str starting with ws:// or wss://, got {url!r}")
+        pairs = tuple((headers or {}).items())
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in pairs):
+            raise TypeError(f"headers must map str to str, got {headers!r}")
+        durations = {
+            "connect_timeout": connect_timeout,
+            "reconnect_interval": reconnect_interval,
+            "max_reconnect_interval": max_reconnect_interval,
+            "ping_interval": ping_interval,
+            "pong_timeout": pong_timeout,
+        }
+        for name, value in durations.items():
+            if not isinstance(value, timedelta):
+                raise TypeError(f"{name} must be a datetime.timedelta, got {type(value).__name__}")
+            if value <= timedelta(0):
+                raise ValueError(f"{name} must be positive, got {value}")
+        if max_attempts is not None and _non_negative_int("max_attempts", max_attempts) == 0:
+            raise ValueError("max_attempts must be >= 1, or None to try for ever")
+        if _non_negative_int("max_message_size", max_message_size) == 0:
+            raise ValueError("max_message_size must be >= 1")
+        if bad_messages not in ("skip", "raise"):
+            raise ValueError(f"bad_messages must be 'skip' or 'raise', got {bad_messages!r}")
+        values: dict[str, object] = {**durations, "url": url, "headers": pairs, "max_attempts": max_attempts}
+        values.update(max_message_size=max_message_size, bad_messages=bad_messages)
+        values["ca_file"] = None if ca_file is None else _path("ca_file", ca_file)
+        for name, field in values.items():
+            object.__setattr__(self, name, field)
+
+
 @dataclass(frozen=True)
 class ManagerOptions:
     """The manager's parameters as the Rust manager reads them (``ManagerOptions`` in
     ``src/adapter_manager.rs``): add a field here and there to add one."""
 
-    source: Synthetic | str
+    source: Synthetic | WebSocket | str
     sink: str | None
     paced: bool
 
@@ -152,7 +232,7 @@ class TradeTapeAdapterManager:
     """Graph-time adapter manager of the Rust ``TradeTapeAdapterManager``.
 
     :param source: the path (str or os.PathLike) of an events file to replay,
-        or a ``Synthetic`` feed.
+        a ``Synthetic`` feed, or a live ``WebSocket``.
     :param sink: the path of an events file that every published tick is
         written to (``time,symbol,value``, engine time); None writes none.
     :param paced: replay the file following the gaps between its recorded
@@ -171,11 +251,11 @@ class TradeTapeAdapterManager:
 
     def __init__(
         self,
-        source: Synthetic | str | os.PathLike[str],
+        source: Synthetic | WebSocket | str | os.PathLike[str],
         sink: str | os.PathLike[str] | None = None,
         paced: bool = False,
     ) -> None:
-        if not isinstance(source, Synthetic):
+        if not isinstance(source, (Synthetic, WebSocket)):
             source = _path("source", source)
         if sink is not None:
             sink = _path("sink", sink)
@@ -209,9 +289,13 @@ class TradeTapeAdapterManager:
     def status(self, push_mode: csp.PushMode = csp.PushMode.NON_COLLAPSING) -> ts[Status]:
         """What the Rust manager reports: ``csp.adapters.status.Status(level, status_code, msg)``.
 
-        Codes: ``_native.STATUS_OPENED`` (INFO, the source is open),
+        Codes (in ``_native``): ``STATUS_OPENED`` (INFO, the source is open),
         ``STATUS_FEED_ENDED`` (INFO, the source ended, with the count) and
-        ``STATUS_FEED_FAILED`` (ERROR, just before ``csp.run`` raises the error).
+        ``STATUS_FEED_FAILED`` (ERROR, just before ``csp.run`` raises the error);
+        a live source adds ``STATUS_CONNECTED`` (INFO), ``STATUS_DISCONNECTED``
+        (WARNING), ``STATUS_RECONNECTING`` (INFO, with the wait),
+        ``STATUS_BAD_MESSAGE`` (WARNING, a message dropped: why, and its start)
+        and ``STATUS_GAVE_UP`` (ERROR, before ``csp.run`` raises ``ConnectionError``).
         In realtime statuses tick in the subscriptions' push group, after the
         events before them; in simulation at the time they are reported (the
         open at ``starttime``, the end with the last event), except

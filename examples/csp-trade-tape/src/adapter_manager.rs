@@ -10,13 +10,14 @@
 //! the sink. csp makes one manager per run.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use pyo3::prelude::*;
 
 use crate::input_adapter::InputValue;
 use crate::output_adapter::SinkValue;
 use crate::source::{self, SourceSpec};
+use adapter_core::websocket::Publisher;
 use adapter_core::{EventsWriter, SourceContext, Stats};
 use csp_api::{
     AdapterManager, DateTime, Engine, Feed, FeedOptions, ManagerLink, Result, StatusLevel,
@@ -48,6 +49,8 @@ pub struct Shared {
 pub struct Run {
     pub subscriptions: Arc<Subscriptions<InputValue>>,
     sink: Mutex<Option<EventsWriter<SinkValue>>>,
+    /// Sends on the source's connection, once it is open (a WebSocket).
+    pub publisher: OnceLock<Publisher>,
 }
 
 impl Shared {
@@ -123,7 +126,11 @@ impl AdapterManager for TradeTapeAdapterManager {
         // Every subscription of the run is known by now: csp builds every
         // adapter before it starts the managers.
         let context = SourceContext::new(start, self.run.subscriptions.symbols());
-        let source = source::open(&options.source, &context)?;
+        let source::Opened { source, publisher } = source::open(&options.source, &context)?;
+        if let Some(publisher) = publisher {
+            // csp starts a run's manager once: the cell is empty.
+            let _ = self.run.publisher.set(publisher);
+        }
         if let Some(path) = &options.sink {
             *self.run.sink() = Some(EventsWriter::create(path)?);
         }
@@ -132,6 +139,7 @@ impl AdapterManager for TradeTapeAdapterManager {
         let feed_options = FeedOptions {
             paced: options.source.paced(options.paced),
             stop: context.stop,
+            status: context.status,
         };
         let feed = Feed::start(
             self.name(),

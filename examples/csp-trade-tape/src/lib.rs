@@ -4,10 +4,11 @@
 //! functions (`_c_api_push_input_adapter`, `_c_api_output_adapter`,
 //! `_c_api_adapter_manager_bridge`) hand to csp. Your adapter logic lives in
 //! `source.rs`, `adapter_manager.rs`, `input_adapter.rs` and
-//! `output_adapter.rs`, the record in `record.rs`.
+//! `output_adapter.rs`, the record in `record.rs`, the WebSocket messages in `messages.rs`.
 
 mod adapter_manager;
 mod input_adapter;
+mod messages;
 mod output_adapter;
 mod record;
 mod source;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use adapter_core::status;
 use adapter_manager::{ManagerOptions, Shared};
 use input_adapter::Subscription;
 use output_adapter::Publication;
@@ -47,6 +49,7 @@ impl Runtime {
         stats.set_item("events", snapshot.events)?;
         stats.set_item("pushed", snapshot.pushed)?;
         stats.set_item("unrouted", snapshot.unrouted)?;
+        stats.set_item("bad_messages", snapshot.bad_messages)?;
         stats.set_item("received", snapshot.received)?;
         stats.set_item("mismatches", snapshot.mismatches)?;
         stats.set_item("first_mismatch", snapshot.first_mismatch)?;
@@ -94,5 +97,10 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("STATUS_OPENED", adapter_manager::STATUS_OPENED)?;
     module.add("STATUS_FEED_ENDED", csp_api::STATUS_FEED_ENDED)?;
     module.add("STATUS_FEED_FAILED", csp_api::STATUS_FEED_FAILED)?;
+    module.add("STATUS_CONNECTED", status::STATUS_CONNECTED)?;
+    module.add("STATUS_DISCONNECTED", status::STATUS_DISCONNECTED)?;
+    module.add("STATUS_RECONNECTING", status::STATUS_RECONNECTING)?;
+    module.add("STATUS_BAD_MESSAGE", status::STATUS_BAD_MESSAGE)?;
+    module.add("STATUS_GAVE_UP", status::STATUS_GAVE_UP)?;
     Ok(())
 }

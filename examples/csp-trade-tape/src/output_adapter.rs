@@ -1,7 +1,7 @@
 //! `TradeTapeOutputAdapter`: `publish(x, symbol)`, consuming a `ts[TradeTapeRecord]` on the engine thread.
 //!
 //! Each tick goes to the manager's sink (a row `time,symbol,value.<field>...` at the
-//! engine's time) when it has one. Fed from the synthetic demo feed, it also
+//! engine's time) when it has one, and out on the connection of a WebSocket source (`messages.rs`). Fed from the synthetic demo feed, it also
 //! checks that the symbol's `j`-th value is the demo value of the event it
 //! came from, and counts mismatches. Replace this with what your adapter
 //! does with published values (send them, store them).
@@ -11,6 +11,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 
 use crate::adapter_manager::{Run, Shared};
+use crate::messages;
 use crate::record::TradeTapeRecord;
 use crate::source::SourceSpec;
 use adapter_core::demo::DemoValue;
@@ -68,7 +69,7 @@ impl TradeTapeOutputAdapter {
                 });
                 (check, Some(spec.count))
             }
-            SourceSpec::File(_) => (None, None),
+            SourceSpec::File(_) | SourceSpec::WebSocket(_) => (None, None),
         };
         Self {
             publication,
@@ -101,6 +102,11 @@ impl OutputAdapter for TradeTapeOutputAdapter {
         self.ticks += 1;
         if Some(received) == self.expected_total {
             stats.record_last_receive(DateTime::now());
+        }
+        if let Some(publisher) = self.run.publisher.get() {
+            let message = messages::encode(engine.now(), &self.publication.symbol, value);
+            // False once the source ended: its status or error says why.
+            publisher.send(message);
         }
         if !self.writes_sink {
             return Ok(());

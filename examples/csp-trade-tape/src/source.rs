@@ -16,6 +16,8 @@ use std::time::Duration;
 use pyo3::FromPyObject;
 
 use crate::input_adapter::InputValue;
+use crate::messages::JsonMessages;
+use adapter_core::websocket::{BadMessages, Publisher, WebSocketOptions, WebSocketSource};
 use adapter_core::{EventsFile, Source, SourceContext, Synthetic};
 use csp_api::{Result, TimeDelta};
 
@@ -24,8 +26,53 @@ use csp_api::{Result, TimeDelta};
 pub enum SourceSpec {
     /// A `Synthetic(count, symbols, interval, batch_size)` from Python.
     Synthetic(SyntheticSpec),
+    /// A `WebSocket(url, ...)` from Python.
+    WebSocket(WebSocketSpec),
     /// The path of an events file (`str` or `os.PathLike`).
     File(PathBuf),
+}
+
+/// A live WebSocket (`WebSocket` in `adapters.py`, which checks the values).
+#[derive(Clone, Debug, FromPyObject)]
+pub struct WebSocketSpec {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub ca_file: Option<PathBuf>,
+    pub connect_timeout: Duration,
+    pub reconnect_interval: Duration,
+    pub max_reconnect_interval: Duration,
+    pub max_attempts: Option<u32>,
+    pub ping_interval: Duration,
+    pub pong_timeout: Duration,
+    pub max_message_size: usize,
+    pub bad_messages: String,
+}
+
+impl WebSocketSpec {
+    fn options(&self) -> WebSocketOptions {
+        WebSocketOptions {
+            url: self.url.clone(),
+            headers: self.headers.clone(),
+            ca_file: self.ca_file.clone(),
+            connect_timeout: self.connect_timeout,
+            reconnect_interval: self.reconnect_interval,
+            max_reconnect_interval: self.max_reconnect_interval,
+            max_attempts: self.max_attempts,
+            ping_interval: self.ping_interval,
+            pong_timeout: self.pong_timeout,
+            max_message_size: self.max_message_size,
+            bad_messages: match self.bad_messages.as_str() {
+                "raise" => BadMessages::Raise,
+                _ => BadMessages::Skip,
+            },
+        }
+    }
+}
+
+/// An open source, and what publishes on its connection (if it has one).
+pub struct Opened {
+    pub source: Box<dyn Source<InputValue>>,
+    pub publisher: Option<Publisher>,
 }
 
 /// The demo feed: `count` events, value `i` by the demo rule, symbols in
@@ -47,6 +94,7 @@ impl SourceSpec {
                 spec.count,
                 spec.symbols.len()
             ),
+            Self::WebSocket(spec) => format!("WebSocket {}", spec.url),
             Self::File(path) => format!("events file {}", path.display()),
         }
     }
@@ -56,16 +104,23 @@ impl SourceSpec {
     pub fn paced(&self, paced: bool) -> bool {
         match self {
             Self::Synthetic(spec) => !spec.interval.is_zero(),
+            Self::WebSocket(_) => false,
             Self::File(_) => paced,
         }
     }
 }
 
-/// Opens the source of a run (`context`: its start, its subscriptions and
-/// its stop signal). A missing file is an error of kind `NotFound`:
-/// `csp.run` raises `FileNotFoundError`.
-pub fn open(spec: &SourceSpec, context: &SourceContext) -> Result<Box<dyn Source<InputValue>>> {
-    Ok(match spec {
+/// Opens the source of a run (`context`: its start, its subscriptions, its
+/// stop signal and where it reports statuses). A missing file is an error of
+/// kind `NotFound`: `csp.run` raises `FileNotFoundError`.
+pub fn open(spec: &SourceSpec, context: &SourceContext) -> Result<Opened> {
+    let source: Box<dyn Source<InputValue>> = match spec {
+        SourceSpec::WebSocket(spec) => {
+            let (source, publisher) = WebSocketSource::new(spec.options(), JsonMessages, context)?;
+            let source = Box::new(source);
+            let publisher = Some(publisher);
+            return Ok(Opened { source, publisher });
+        }
         SourceSpec::File(path) => Box::new(EventsFile::<InputValue>::open(path)?),
         SourceSpec::Synthetic(spec) => {
             // Zero means as fast as possible; the events still get distinct
@@ -84,5 +139,7 @@ pub fn open(spec: &SourceSpec, context: &SourceContext) -> Result<Box<dyn Source
             .map_err(csp_api::Error::value)?;
             Box::new(feed)
         }
-    })
+    };
+    let publisher = None;
+    Ok(Opened { source, publisher })
 }

@@ -36,6 +36,13 @@ def test_demo_routes_a_feed_over_many_symbols() -> None:
     assert (result["events"], result["pushed"], result["received"], result["mismatches"]) == (30_000, 30_000, 30_000, 0)
 
 
+def test_demo_over_a_websocket_moves_every_value_both_ways() -> None:
+    code, result = run_demo("--websocket", "--count", "20000", "--symbols", "3")
+    assert code == 0, result
+    assert (result["events"], result["pushed"], result["received"]) == (20_000, 20_000, 20_000)
+    assert result["server_received"] == 20_000
+
+
 def test_demo_replays_a_file(tmp_path: Path) -> None:
     rows = [(T0 + timedelta(milliseconds=i // 3), "ABC"[i % 3], demo_value(INPUT_TYPE, i)) for i in range(3000)]
     code, result = run_demo("--replay", str(write_events(tmp_path / "events.csv", rows)))

@@ -59,8 +59,11 @@ pub enum EventsErrorKind {
     NotFound,
     /// It could not be opened, read or written.
     Io,
-    /// A row or the header is not what the format says.
+    /// A row or the header is not what the format says, or a message of a
+    /// live source did not decode (`ValueError`).
     Malformed,
+    /// A live source lost its peer for good (`ConnectionError`).
+    Connection,
 }
 
 /// An error that names the file and, for bad content, the line.
@@ -90,10 +93,22 @@ impl EventsError {
         Self::new(kind, format!("{name}: {error}"))
     }
 
-    /// A source that failed otherwise (a dropped connection, a vendor SDK
-    /// error): `csp.run` raises it as a `RuntimeError`.
+    /// A source that failed otherwise (a vendor SDK error): `csp.run`
+    /// raises it as a `RuntimeError`.
     pub fn failed(message: impl Into<String>) -> Self {
         Self::new(EventsErrorKind::Io, message.into())
+    }
+
+    /// Bad data from a source (a message that does not decode): `csp.run`
+    /// raises it as a `ValueError`. Name where it came from in `message`.
+    pub fn bad_data(message: impl Into<String>) -> Self {
+        Self::new(EventsErrorKind::Malformed, message.into())
+    }
+
+    /// A peer that cannot be reached, or was lost for good: `csp.run`
+    /// raises it as a `ConnectionError`. Name the peer in `message`.
+    pub fn connection(message: impl Into<String>) -> Self {
+        Self::new(EventsErrorKind::Connection, message.into())
     }
 
     pub fn kind(&self) -> EventsErrorKind {

@@ -27,6 +27,7 @@ struct PushSide {
     events: AtomicU64,
     pushed: AtomicU64,
     unrouted: AtomicU64,
+    bad_messages: AtomicU64,
     first_push_ns: AtomicI64,
 }
 
@@ -49,6 +50,8 @@ pub struct StatsSnapshot {
     pub pushed: u64,
     /// Events whose symbol nobody subscribed to.
     pub unrouted: u64,
+    /// Messages a live source dropped because they did not decode.
+    pub bad_messages: u64,
     pub received: u64,
     pub mismatches: u64,
     pub first_mismatch: Option<String>,
@@ -113,6 +116,11 @@ impl Stats {
         }
     }
 
+    /// Counts a message a live source dropped (a BAD_MESSAGE status).
+    pub fn count_bad_message(&self) {
+        self.push_side.bad_messages.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Notes when the first value was pushed.
     pub fn record_first_push(&self, at: DateTime) {
         self.push_side
@@ -137,6 +145,7 @@ impl Stats {
             events: self.push_side.events.load(Ordering::Relaxed),
             pushed: self.push_side.pushed.load(Ordering::Relaxed),
             unrouted: self.push_side.unrouted.load(Ordering::Relaxed),
+            bad_messages: self.push_side.bad_messages.load(Ordering::Relaxed),
             received: self.engine_side.received.load(Ordering::Relaxed),
             mismatches: self.engine_side.mismatches.load(Ordering::Relaxed),
             first_mismatch: self
@@ -155,6 +164,7 @@ impl Stats {
         self.push_side.events.store(0, Ordering::Relaxed);
         self.push_side.pushed.store(0, Ordering::Relaxed);
         self.push_side.unrouted.store(0, Ordering::Relaxed);
+        self.push_side.bad_messages.store(0, Ordering::Relaxed);
         self.engine_side.received.store(0, Ordering::Relaxed);
         self.engine_side.mismatches.store(0, Ordering::Relaxed);
         self.push_side.first_push_ns.store(0, Ordering::Relaxed);
@@ -198,6 +208,7 @@ mod tests {
         stats.record_mismatch(2, &7_i64, &8_i64);
         stats.record_first_push(DateTime::from_secs(5));
         stats.record_last_receive(DateTime::from_secs(7));
+        stats.count_bad_message();
         let snapshot = stats.snapshot();
         assert_eq!(
             snapshot,
@@ -205,6 +216,7 @@ mod tests {
                 events: 3,
                 pushed: 2,
                 unrouted: 1,
+                bad_messages: 1,
                 received: 2,
                 mismatches: 2,
                 first_mismatch: Some("value 1: expected 5, got 6".to_owned()),

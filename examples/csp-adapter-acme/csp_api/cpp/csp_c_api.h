@@ -37,6 +37,8 @@ typedef int32_t CCspErrorCode;
 #define CCSP_ERROR_UNKNOWN 10
 /* Extension of this bridge: a file that does not exist (FileNotFoundError). */
 #define CCSP_ERROR_FILE_NOT_FOUND 11
+/* Extension of this bridge: a peer that cannot be reached (ConnectionError). */
+#define CCSP_ERROR_CONNECTION 12
 
 /* Value types (the C API's own numbering, not csp's C++ CspType numbers). */
 typedef int32_t CCspType;

@@ -49,7 +49,11 @@ use super::outbox::Outbox;
 use super::record::Record;
 use super::sim_replay::{SimReplay, SimSlices};
 use super::value::PushValue;
-use adapter_core::{DateTime, Event, EventValue, FeedCounts, Source, Stats, StopSignal, TimeDelta};
+use adapter_core::status::STATUS_BAD_MESSAGE;
+use adapter_core::{
+    DateTime, Event, EventValue, FeedCounts, Source, SourceStatus, Stats, StatusReporter,
+    StopSignal, TimeDelta,
+};
 
 /// Batches a feed queues before the graph's first cycle.
 pub const PRIME_BATCHES: u64 = 64;
@@ -252,6 +256,9 @@ pub struct FeedOptions {
     pub paced: bool,
     /// The signal the source was opened with: [`Feed::stop`] gives it.
     pub stop: StopSignal,
+    /// Where the source was opened to report statuses: the feed ticks them
+    /// on the manager's `status()` in order with the events.
+    pub status: StatusReporter,
 }
 
 /// A manager's running feed: a thread in realtime ([`Feed::stop`] ends and
@@ -295,6 +302,9 @@ impl Feed {
         }
         // Nothing to wait for: every slice pushes what is due at its time.
         subscriptions.mark_primed();
+        // Statuses reported on the reading thread tick at the next slice.
+        connect_statuses(&options.status, &link, &stats);
+        options.status.set_direct(true);
         let replay = SimReplay::new(name, source, subscriptions, link, stats);
         Ok(Self {
             name: name.to_owned(),
@@ -331,6 +341,7 @@ impl Feed {
         S: Source<V> + 'static,
     {
         let stop = options.stop.clone();
+        connect_statuses(&options.status, &link, &stats);
         let thread_name = format!("{name} feed thread");
         // Dropped when the thread ends: its receiver then stops waiting.
         let (running, done) = mpsc::channel::<()>();
@@ -409,7 +420,7 @@ where
     V: FeedValue + ?Sized,
     S: Source<V>,
 {
-    let stop = &options.stop;
+    let (stop, status) = (&options.stop, &options.status);
     let Some(routes) = subscriptions.wait_for_routes(link, stop) else {
         return Ok(());
     };
@@ -422,7 +433,18 @@ where
     let mut batches = 0_u64;
     while !stop.is_stopped() {
         let (mut events, mut unrouted, mut first_time) = (0_u64, 0_u64, None);
+        let mut delivered = Ok(());
+        // With nothing unsent, a status the source reports while it waits
+        // ticks at once; once it hands an event, statuses wait their turn.
+        status.set_direct(!outbox.has_complete_batches());
         let more = source.next_batch_lent(&mut scratch, &mut |event| {
+            if first_time.is_none() {
+                status.set_direct(false);
+                if status.has_pending() {
+                    // Statuses reported before this batch tick before it.
+                    delivered = deliver(&mut outbox, link, status, stats, &mut totals);
+                }
+            }
             first_time.get_or_insert(event.time);
             events += 1;
             if !outbox.route(event.symbol, event.value) {
@@ -432,16 +454,19 @@ where
         let more = match more {
             Ok(more) => more,
             Err(error) => {
-                // The batches before the failing one go out; none of it. The
-                // source's error is the one to raise, even if sending failed
-                // (the graph is ending, or a push failed).
+                // The batches before the failing one go out; none of it, and
+                // the statuses reported before the error. The source's error
+                // is the one to raise, even if sending failed (the graph is
+                // ending, or a push failed).
                 outbox.drop_open_batch();
-                let _ = send(&mut outbox, stats, &mut totals);
+                let _ = deliver(&mut outbox, link, status, stats, &mut totals);
                 return Err(error.into());
             }
         };
+        status.set_direct(false);
+        delivered?;
         if !more {
-            send(&mut outbox, stats, &mut totals)?;
+            deliver(&mut outbox, link, status, stats, &mut totals)?;
             return report_ended(link, totals.events);
         }
         if let (true, Some(first)) = (options.paced, first_time) {
@@ -454,10 +479,10 @@ where
         totals.unrouted += unrouted;
         batches += 1;
         // Batches that the source has ready go out together; a paced one
-        // goes out at its time.
+        // goes out at its time; statuses reported after a batch go after it.
         let next_waits = options.paced || !source.next_batch_ready();
-        if next_waits || outbox.is_full() {
-            send(&mut outbox, stats, &mut totals)?;
+        if next_waits || outbox.is_full() || status.has_pending() {
+            deliver(&mut outbox, link, status, stats, &mut totals)?;
             if next_waits || batches >= PRIME_BATCHES {
                 // What is due now is queued: the graph need not wait for more.
                 primed.mark();
@@ -467,6 +492,39 @@ where
         }
     }
     Ok(())
+}
+
+/// Sends the outbox's complete batches, then the statuses the source
+/// reported since the last call: they tick after those batches.
+fn deliver<V: FeedValue + ?Sized>(
+    outbox: &mut Outbox<'_, V>,
+    link: &ManagerLink,
+    status: &StatusReporter,
+    stats: &Stats,
+    totals: &mut FeedCounts,
+) -> Result<()> {
+    let sent = send(outbox, stats, totals);
+    for reported in status.take() {
+        report_status(link, stats, &reported)?;
+    }
+    sent
+}
+
+/// Has the statuses a source reports delivered through `link`.
+fn connect_statuses(status: &StatusReporter, link: &ManagerLink, stats: &Arc<Stats>) {
+    let (link, stats) = (link.clone(), Arc::clone(stats));
+    status.set_deliver(Box::new(move |reported| {
+        // Err means the run has stopped: nobody to tell.
+        let _ = report_status(&link, &stats, &reported);
+    }));
+}
+
+/// Ticks a status of the source, counting the bad messages it dropped.
+fn report_status(link: &ManagerLink, stats: &Stats, reported: &SourceStatus) -> Result<()> {
+    if reported.code == STATUS_BAD_MESSAGE {
+        stats.count_bad_message();
+    }
+    link.report(reported.level, reported.code, &reported.message)
 }
 
 /// Sends the outbox's complete batches (noting the time of the first) and

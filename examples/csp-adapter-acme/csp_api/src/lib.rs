@@ -27,6 +27,8 @@ mod outbox;
 mod output;
 mod record;
 #[cfg(feature = "testing")]
+mod scripted;
+#[cfg(feature = "testing")]
 mod silent;
 mod sim_replay;
 #[cfg(feature = "testing")]

@@ -1,5 +1,6 @@
 //! The pure Rust core of the adapter: csp's time types, the text forms of
 //! values, events files, record fields, event sources and the demo logic.
+//! [`websocket`]: the WebSocket client of the live transport.
 //!
 //! Nothing here links csp or Python, so `cargo test` runs it anywhere.
 //! Put logic you want to unit-test without a csp engine here.
@@ -11,15 +12,18 @@ pub mod record;
 pub mod row;
 pub mod source;
 pub mod stats;
+pub mod status;
 pub mod stop;
 pub mod text;
 pub mod time;
+pub mod websocket;
 
 pub use events::{Event, EventsError, EventsErrorKind, EventsReader, EventsWriter};
 pub use record::RecordField;
 pub use row::{Cells, CellsOut, EventValue};
 pub use source::{EachEvent, EventsFile, LentEvent, Source, SourceContext, Synthetic};
 pub use stats::{FeedCounts, Stats, StatsSnapshot};
+pub use status::{Level, SourceStatus, StatusReporter};
 pub use stop::StopSignal;
 pub use text::TextValue;
 pub use time::{DateTime, TimeDelta};

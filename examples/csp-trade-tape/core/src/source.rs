@@ -5,14 +5,16 @@
 //! replays an events file (rows with the same time are one batch) and
 //! [`Synthetic`] generates the demo feed. Bring your own feed (a socket, a
 //! vendor SDK) by implementing [`Source`]; it is opened with a
-//! [`SourceContext`]: the symbols the graph subscribed to, and the signal
-//! that the run is stopping, which a source that blocks must heed.
+//! [`SourceContext`]: the symbols the graph subscribed to, the signal that
+//! the run is stopping, which a source that blocks must heed, and where it
+//! reports statuses.
 
 use std::path::Path;
 
 use crate::demo::DemoValue;
 use crate::events::{Event, EventsError, EventsReader};
 use crate::row::EventValue;
+use crate::status::StatusReporter;
 use crate::stop::StopSignal;
 use crate::time::{DateTime, TimeDelta};
 
@@ -29,6 +31,9 @@ pub struct SourceContext {
     /// must return soon after (see [`StopSignal`]): the run's end waits
     /// for it, at most a second, and then leaves its thread behind.
     pub stop: StopSignal,
+    /// Where the source reports its connection and bad messages: they tick
+    /// on the manager's `status()` in order with its events.
+    pub status: StatusReporter,
 }
 
 impl SourceContext {
@@ -38,6 +43,7 @@ impl SourceContext {
             start,
             symbols,
             stop: StopSignal::default(),
+            status: StatusReporter::default(),
         }
     }
 }

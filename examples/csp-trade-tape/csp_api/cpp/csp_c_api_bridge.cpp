@@ -98,6 +98,7 @@ PyObject * pythonTypeFor( CCspErrorCode code )
     {
         case CCSP_ERROR_TYPE_MISMATCH:     return PyExc_TypeError;
         case CCSP_ERROR_FILE_NOT_FOUND:    return PyExc_FileNotFoundError;
+        case CCSP_ERROR_CONNECTION:        return PyExc_ConnectionError;
         case CCSP_ERROR_VALUE:
         case CCSP_ERROR_INVALID_ARGUMENT:
         case CCSP_ERROR_OUT_OF_RANGE:      return PyExc_ValueError;

@@ -6,8 +6,8 @@ use std::fmt;
 use super::ffi;
 
 /// What kind of failure an [`Error`] is; decides the Python exception type
-/// (`TypeError`, `ValueError`, `FileNotFoundError` or `RuntimeError`) that
-/// `csp.run` raises.
+/// (`TypeError`, `ValueError`, `FileNotFoundError`, `ConnectionError` or
+/// `RuntimeError`) that `csp.run` raises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
     /// A value of the wrong csp type.
@@ -16,6 +16,8 @@ pub enum ErrorKind {
     Value,
     /// A file that does not exist.
     NotFound,
+    /// A peer that cannot be reached or was lost for good.
+    Connection,
     /// The adapter was stopped or the engine shut down.
     Stopped,
     /// Anything else.
@@ -47,6 +49,10 @@ impl Error {
         Self::new(ErrorKind::Value, message)
     }
 
+    pub fn connection(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Connection, message)
+    }
+
     pub fn type_mismatch(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::TypeMismatch, message)
     }
@@ -72,6 +78,7 @@ impl Error {
             ErrorKind::TypeMismatch => ffi::CCSP_ERROR_TYPE_MISMATCH,
             ErrorKind::Value => ffi::CCSP_ERROR_VALUE,
             ErrorKind::NotFound => ffi::CCSP_ERROR_FILE_NOT_FOUND,
+            ErrorKind::Connection => ffi::CCSP_ERROR_CONNECTION,
             ErrorKind::Stopped | ErrorKind::Runtime => ffi::CCSP_ERROR_RUNTIME,
         }
     }
@@ -100,6 +107,7 @@ impl Error {
             ffi::CCSP_ERROR_TYPE_MISMATCH => ErrorKind::TypeMismatch,
             ffi::CCSP_ERROR_VALUE | ffi::CCSP_ERROR_INVALID_ARGUMENT => ErrorKind::Value,
             ffi::CCSP_ERROR_FILE_NOT_FOUND => ErrorKind::NotFound,
+            ffi::CCSP_ERROR_CONNECTION => ErrorKind::Connection,
             _ => ErrorKind::Runtime,
         };
         let message = if message.is_empty() {
@@ -142,11 +150,13 @@ impl From<std::io::Error> for Error {
 }
 
 impl From<adapter_core::EventsError> for Error {
-    /// A missing file is `NotFound`, bad content a `Value` error, the rest `Runtime`.
+    /// A missing file is `NotFound`, bad content a `Value` error, a lost
+    /// peer a `Connection` error, the rest `Runtime`.
     fn from(error: adapter_core::EventsError) -> Self {
         let kind = match error.kind() {
             adapter_core::EventsErrorKind::NotFound => ErrorKind::NotFound,
             adapter_core::EventsErrorKind::Malformed => ErrorKind::Value,
+            adapter_core::EventsErrorKind::Connection => ErrorKind::Connection,
             adapter_core::EventsErrorKind::Io => ErrorKind::Runtime,
         };
         Self::new(kind, error.message())

@@ -20,6 +20,7 @@ pub const CCSP_ERROR_OUT_OF_MEMORY: CCspErrorCode = 5;
 pub const CCSP_ERROR_RUNTIME: CCspErrorCode = 7;
 pub const CCSP_ERROR_VALUE: CCspErrorCode = 8;
 pub const CCSP_ERROR_FILE_NOT_FOUND: CCspErrorCode = 11;
+pub const CCSP_ERROR_CONNECTION: CCspErrorCode = 12;
 
 pub const CCSP_TYPE_UNKNOWN: CCspType = 0;
 pub const CCSP_TYPE_BOOL: CCspType = 1;

@@ -9,24 +9,15 @@ use super::ffi;
 use super::gate::Gate;
 
 /// How serious a status is: `csp.adapters.status.Level` in Python.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StatusLevel {
-    Debug,
-    Info,
-    Warning,
-    Error,
-    Critical,
-}
+pub use adapter_core::Level as StatusLevel;
 
-impl StatusLevel {
-    fn to_raw(self) -> ffi::CCspStatusLevel {
-        match self {
-            Self::Debug => ffi::CCSP_STATUS_LEVEL_DEBUG,
-            Self::Info => ffi::CCSP_STATUS_LEVEL_INFO,
-            Self::Warning => ffi::CCSP_STATUS_LEVEL_WARNING,
-            Self::Error => ffi::CCSP_STATUS_LEVEL_ERROR,
-            Self::Critical => ffi::CCSP_STATUS_LEVEL_CRITICAL,
-        }
+fn raw_level(level: StatusLevel) -> ffi::CCspStatusLevel {
+    match level {
+        StatusLevel::Debug => ffi::CCSP_STATUS_LEVEL_DEBUG,
+        StatusLevel::Info => ffi::CCSP_STATUS_LEVEL_INFO,
+        StatusLevel::Warning => ffi::CCSP_STATUS_LEVEL_WARNING,
+        StatusLevel::Error => ffi::CCSP_STATUS_LEVEL_ERROR,
+        StatusLevel::Critical => ffi::CCSP_STATUS_LEVEL_CRITICAL,
     }
 }
 
@@ -95,7 +86,7 @@ impl ManagerLink {
             Error::check(unsafe {
                 ffi::ccsp_adapter_manager_push_status(
                     self.target.manager,
-                    level.to_raw(),
+                    raw_level(level),
                     code,
                     message.as_ptr().cast(),
                     message.len(),

@@ -57,6 +57,7 @@ impl<S: Source<i64> + 'static> AdapterManager for SourceManager<S> {
             let options = FeedOptions {
                 paced: false,
                 stop: context.stop,
+                status: context.status,
             };
             let stats = Arc::new(Stats::default());
             let subscriptions = Arc::clone(&self.subscriptions);

@@ -26,6 +26,7 @@ use super::link::ManagerLink;
 use super::lockstep;
 use super::manager::{AdapterManager, adapter_manager_capsule};
 use super::output::{OutputAdapter, output_adapter_capsule};
+use super::scripted;
 use super::silent;
 use super::user_data::{
     UserData, capsule_or_release, into_user_data, object_counts, release_user_data,
@@ -707,6 +708,7 @@ pub fn add_testing_module(parent: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PyProbe>()?;
     module.add_class::<lockstep::PyLockstep>()?;
     module.add_class::<silent::PySilentFeed>()?;
+    module.add_class::<scripted::PyScriptedFeed>()?;
     module.add_function(wrap_pyfunction!(replay_input_capsule, &module)?)?;
     module.add_function(wrap_pyfunction!(recording_output_capsule, &module)?)?;
     module.add_function(wrap_pyfunction!(faulty_manager_capsule, &module)?)?;

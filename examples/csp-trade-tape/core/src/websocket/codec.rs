@@ -1,0 +1,160 @@
+//! How text messages become events: the [`Codec`] trait, and JSON forms of
+//! csp's time types for codecs built on serde.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::{Serialize, Serializer};
+
+use crate::row::EventValue;
+use crate::source::EachEvent;
+use crate::text::TextValue;
+use crate::time::{DateTime, TimeDelta};
+
+/// A venue's protocol: what to send to subscribe, and how a message
+/// becomes events.
+pub trait Codec<V: EventValue + ?Sized>: Send + 'static {
+    /// The text messages that subscribe to `symbols` (sorted, each once),
+    /// sent in order on every connect.
+    fn subscribe(&self, symbols: &[String]) -> Vec<String>;
+
+    /// Decodes one message into its events, handed to `each` in order:
+    /// they tick as one batch. All or none: decode the whole message before
+    /// handing any event. `received` is when the message arrived, the time
+    /// of an event that carries none. The error says what is wrong; the
+    /// source adds which message it was.
+    fn decode(
+        &self,
+        text: &str,
+        received: DateTime,
+        each: &mut EachEvent<'_, V>,
+    ) -> Result<(), String>;
+}
+
+/// Decodes `text` as one `T`, or as a JSON array of them, handing each to
+/// `each` once all have decoded.
+pub fn one_or_many<'m, T: Deserialize<'m>>(
+    text: &'m str,
+    mut each: impl FnMut(T),
+) -> Result<(), String> {
+    let many = text.trim_start().starts_with('[');
+    if many {
+        let items: Vec<T> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        items.into_iter().for_each(each);
+    } else {
+        each(serde_json::from_str(text).map_err(|e| e.to_string())?);
+    }
+    Ok(())
+}
+
+/// A time in JSON: RFC 3339 text (`"2024-01-02T09:30:00.5Z"`) or integer
+/// nanoseconds since the Unix epoch; written as text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JsonTime(pub DateTime);
+
+/// A duration in JSON: integer nanoseconds, or text seconds (`"1.5"`);
+/// written as integer nanoseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JsonDuration(pub TimeDelta);
+
+/// Reads an integer or a text form into `T`.
+struct IntOrText<T> {
+    expecting: &'static str,
+    from_int: fn(i64) -> T,
+    from_text: fn(&str) -> Result<T, String>,
+}
+
+impl<T> Visitor<'_> for IntOrText<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expecting)
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<T, E> {
+        Ok((self.from_int)(value))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<T, E> {
+        let value =
+            i64::try_from(value).map_err(|_| E::custom(format!("{value} is out of range")))?;
+        Ok((self.from_int)(value))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+        (self.from_text)(text).map_err(E::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(IntOrText {
+            expecting: "a time: RFC 3339 text or integer nanoseconds since the epoch",
+            from_int: |nanos| Self(DateTime::from_nanos(nanos)),
+            from_text: |text| DateTime::parse_text(text).map(Self),
+        })
+    }
+}
+
+impl Serialize for JsonTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut text = String::new();
+        self.0.write_text(&mut text);
+        serializer.serialize_str(&text)
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonDuration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(IntOrText {
+            expecting: "a duration: integer nanoseconds or text seconds",
+            from_int: |nanos| Self(TimeDelta::from_nanos(nanos)),
+            from_text: |text| TimeDelta::parse_text(text).map(Self),
+        })
+    }
+}
+
+impl Serialize for JsonDuration {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.0.as_nanos())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_text_or_nanoseconds_and_write_text() {
+        let text: JsonTime = serde_json::from_str("\"2024-01-02T09:30:00.5Z\"").unwrap();
+        let nanos: JsonTime = serde_json::from_str("1704187800500000000").unwrap();
+        assert_eq!(text, nanos);
+        assert_eq!(
+            serde_json::to_string(&text).unwrap(),
+            "\"2024-01-02T09:30:00.500Z\""
+        );
+        let error = serde_json::from_str::<JsonTime>("true")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("RFC 3339"), "{error}");
+        assert!(serde_json::from_str::<JsonTime>("\"yesterday\"").is_err());
+    }
+
+    #[test]
+    fn durations_read_nanoseconds_or_text_seconds_and_write_nanoseconds() {
+        let nanos: JsonDuration = serde_json::from_str("-1500000000").unwrap();
+        let text: JsonDuration = serde_json::from_str("\"-1.5\"").unwrap();
+        assert_eq!(nanos, text);
+        assert_eq!(serde_json::to_string(&nanos).unwrap(), "-1500000000");
+        assert!(serde_json::from_str::<JsonDuration>("18446744073709551615").is_err());
+    }
+
+    #[test]
+    fn one_or_many_hands_all_or_nothing() {
+        let mut seen = Vec::new();
+        one_or_many::<i64>("7", |v| seen.push(v)).unwrap();
+        one_or_many::<i64>(" [1, 2]", |v| seen.push(v)).unwrap();
+        assert!(one_or_many::<i64>("[3, \"x\"]", |v| seen.push(v)).is_err());
+        assert_eq!(seen, [7, 1, 2]);
+    }
+}
