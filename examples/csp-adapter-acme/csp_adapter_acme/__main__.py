@@ -32,6 +32,7 @@ from .adapters import (
 )
 
 PROGRESS_EVERY = timedelta(seconds=1)
+Manager = AcmeAdapterManager
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -83,7 +84,7 @@ def feed_ended(status: ts[Status]) -> ts[bool]:
 
 
 @csp.node
-def all_received(timer: ts[bool], manager: AcmeAdapterManager, total: int) -> ts[bool]:
+def all_received(timer: ts[bool], manager: Manager, total: int) -> ts[bool]:
     if manager.received() >= total:
         return True
 
@@ -121,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_demo(
-    args: argparse.Namespace, manager: AcmeAdapterManager, symbols: list[str], total: int
+    args: argparse.Namespace, manager: Manager, symbols: list[str], total: int
 ) -> tuple[dict[str, object], bool]:
     """Runs the demo graph; returns the result line and whether every event went through."""
     started = time.perf_counter()

@@ -36,6 +36,7 @@ from .adapters import (
 from .demo_server import DemoServer
 
 PROGRESS_EVERY = timedelta(seconds=1)
+Manager = TradeTapeAdapterManager
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -90,7 +91,7 @@ def feed_ended(status: ts[Status]) -> ts[bool]:
 
 
 @csp.node
-def all_received(timer: ts[bool], manager: TradeTapeAdapterManager, total: int) -> ts[bool]:
+def all_received(timer: ts[bool], manager: Manager, total: int) -> ts[bool]:
     if manager.received() >= total:
         return True
 
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_demo(
-    args: argparse.Namespace, manager: TradeTapeAdapterManager, symbols: list[str], total: int
+    args: argparse.Namespace, manager: Manager, symbols: list[str], total: int
 ) -> tuple[dict[str, object], bool]:
     """Runs the demo graph; returns the result line and whether every event went through."""
     started = time.perf_counter()
