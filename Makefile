@@ -18,7 +18,7 @@ export CARGO_TARGET_DIR ?= $(abspath $(BUILD)/cargo-target)
 # The rendered projects' build.rs find csp through this interpreter.
 export PYO3_PYTHON := $(PY)
 
-.PHONY: venv demo test test-render test-build bench stress memcheck lint format example lockfile lockfile-transports clean help
+.PHONY: venv demo test test-render test-build bench bench-websocket stress memcheck lint format example lockfile lockfile-transports clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -48,6 +48,9 @@ test-build: venv  ## the build tests only
 
 bench: venv  ## Rust vs C++ vs Python adapters: throughput, output path, latency, push cost, build times
 	$(PY) bench/run.py
+
+bench-websocket: venv  ## the WebSocket transport vs csp's own WebSocket adapter: records/s, latency p50/p99, cold build times
+	$(PY) bench/websocket.py
 
 stress: venv  ## the default project's `make stress`: csp's batch rule over BATCH_RUNS (100) runs of each case (slow)
 	rm -rf $(BUILD)/stress
