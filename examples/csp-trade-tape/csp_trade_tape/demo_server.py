@@ -27,13 +27,17 @@ def encode(value: Any) -> Any:
     return value
 
 
-def demo_message(symbol: str, index: int) -> str:
-    """The message of demo event ``index`` of ``symbol``."""
-    value = demo_value(INPUT_TYPE, index)
+def message(symbol: str, value: Any) -> dict[str, Any]:
+    """The JSON object of one event of ``value`` (``src/messages.rs``)."""
     if isinstance(value, csp.Struct):
         fields = {name: encode(getattr(value, name)) for name in type(value).metadata() if hasattr(value, name)}
-        return json.dumps({**fields, "symbol": symbol})
-    return json.dumps({"symbol": symbol, "value": encode(value)})
+        return {**fields, "symbol": symbol}
+    return {"symbol": symbol, "value": encode(value)}
+
+
+def demo_message(symbol: str, index: int) -> str:
+    """The message of demo event ``index`` of ``symbol``."""
+    return json.dumps(message(symbol, demo_value(INPUT_TYPE, index)))
 
 
 class DemoServer:

@@ -32,12 +32,12 @@ from csp_trade_tape._native import (
 )
 from csp_trade_tape.adapters import INPUT_TYPE
 from csp_trade_tape.adapters import OUTPUT_TYPE as PUBLISHED
+from csp_trade_tape.demo_server import message
 
 # Any: the checks below branch on whether it is a record.
 OUTPUT_TYPE: Any = PUBLISHED
 
 Manager = TradeTapeAdapterManager
-EPOCH = datetime(1970, 1, 1)
 # Messages of the no-loss test (1,000,000 by default).
 MANY = int(os.environ.get("WS_MESSAGES", "1000000"))
 
@@ -46,23 +46,6 @@ def quick(url: str, **options: Any) -> WebSocket:
     """A WebSocket that retries within milliseconds, so that the tests' reconnects are quick."""
     wait, longest = timedelta(milliseconds=20), timedelta(milliseconds=100)
     return WebSocket(url, reconnect_interval=wait, max_reconnect_interval=longest, **options)
-
-
-def encode(value: Any) -> Any:
-    """A value as a message carries it: times as integer nanoseconds."""
-    if isinstance(value, datetime):
-        return (value - EPOCH) // timedelta(microseconds=1) * 1000
-    if isinstance(value, timedelta):
-        return value // timedelta(microseconds=1) * 1000
-    return value
-
-
-def message(symbol: str, value: Any) -> dict[str, Any]:
-    """The JSON object of one event (``src/messages.rs``)."""
-    if isinstance(value, csp.Struct):
-        fields = {name: encode(getattr(value, name)) for name in type(value).metadata() if hasattr(value, name)}
-        return {**fields, "symbol": symbol}
-    return {"symbol": symbol, "value": encode(value)}
 
 
 def expected(symbol: str, value: Any) -> Any:
