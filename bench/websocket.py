@@ -243,7 +243,7 @@ def cold_build_seconds(answers: dict[str, str], name: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-build-times", action="store_true")
     parser.add_argument("--json", type=Path, default=ROOT / "build" / "bench" / "websocket.json")
     args = parser.parse_args()
@@ -269,7 +269,8 @@ def main() -> None:
                 lat[name].append(latency(ways[name](server.url), stamps, count))
         print(f"round {round_ + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in rates.items()), flush=True)
 
-    results: dict[str, Any] = {"count": args.count, "rounds": args.rounds}
+    each_round = {"rates": rates, "latency": lat}
+    results: dict[str, Any] = {"count": args.count, "rounds": args.rounds, "each round": each_round}
     print(f"\nWebSocket: {args.count:,} JSON records (4 fields) into ts[TapeRecord], medians of {args.rounds} rounds")
     print(f"{'client':<14}{'records/s':>14}{'p50 us':>10}{'p99 us':>10}")
     for name, values in rates.items():
