@@ -1,4 +1,4 @@
-"""`make bench` still runs: a smoke run with tiny counts (no figures are judged)."""
+"""`make bench` and `make bench-websocket` still run: smoke runs with tiny counts (no figures are judged)."""
 
 import json
 import os
@@ -54,3 +54,25 @@ def test_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
         for rate in ("10000", "100000"):
             figures = results["latency"][rate][implementation]
             assert 0 < figures["p50_us"] <= figures["p99_us"] <= figures["max_us"]
+
+
+def test_websocket_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
+    results_path = tmp_path / "websocket.json"
+    env = {**os.environ, "CARGO_TARGET_DIR": str(cargo_target_dir), "PYO3_PYTHON": sys.executable}
+    command = [sys.executable, "bench/websocket.py", "--count", "20000", "--rounds", "1", "--skip-build-times"]
+    completed = subprocess.run(
+        [*command, "--json", str(results_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert "Rust/csp throughput:" in completed.stdout
+    results = json.loads(results_path.read_text())
+    for client in ("server alone", "rust", "csp"):
+        assert results[f"{client} records_per_second"] > 0
+    for client in ("rust", "csp"):
+        assert 0 < results[f"{client} latency_p50_us"] <= results[f"{client} latency_p99_us"]
