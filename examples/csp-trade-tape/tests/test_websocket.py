@@ -8,6 +8,7 @@ import asyncio
 import json
 import os
 import re
+import socket
 import ssl
 import time
 from datetime import datetime, timedelta, timezone
@@ -285,6 +286,15 @@ def wrong_type() -> str:
     data = message("A", demo_value(INPUT_TYPE, 0))
     key = next(name for name in data if name not in ("symbol", "time"))
     return json.dumps({**data, key: {"nested": []}})
+
+
+def test_a_handshake_that_never_comes_times_out() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as listener:  # connects, never accepted nor answered
+        url = f"ws://127.0.0.1:{listener.getsockname()[1]}"
+        started = time.monotonic()
+        with pytest.raises(ConnectionError, match=r"the last: no connection within 200ms\)$"):
+            run(Manager(WebSocket(url, connect_timeout=timedelta(milliseconds=200), max_attempts=1)), 30)
+    assert time.monotonic() - started < 5
 
 
 BAD = [
