@@ -87,7 +87,7 @@ def test_only_the_chosen_transport_is_rendered(rendered: Path) -> None:
     manifests = (rendered / "Cargo.toml").read_text() + (rendered / "core/Cargo.toml").read_text()
     lock = (rendered / "Cargo.lock").read_text()
     for crate in ("tokio", "tokio-tungstenite", "rustls", "serde_json"):
-        assert (f'\n{crate} = ' in manifests) == websocket, crate
+        assert (f"\n{crate} = " in manifests) == websocket, crate
         assert (f'name = "{crate}"' in lock) == websocket, crate
 
 

@@ -28,7 +28,8 @@ version = 4
 """
 
 BODY = """\
-{%- for name, version, checksum, dependencies, transports in packages | sort(attribute="0", case_sensitive=true) if transport in transports %}
+{%- for name, version, checksum, dependencies, transports in packages | sort(attribute="0", case_sensitive=true)
+      if transport in transports %}
 
 [[package]]
 name = "{{ name }}"
