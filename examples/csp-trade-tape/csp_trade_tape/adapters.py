@@ -291,7 +291,8 @@ class TradeTapeAdapterManager:
 
         Codes (in ``_native``): ``STATUS_OPENED`` (INFO, the source is open),
         ``STATUS_FEED_ENDED`` (INFO, the source ended, with the count) and
-        ``STATUS_FEED_FAILED`` (ERROR, just before ``csp.run`` raises the error);
+        ``STATUS_FEED_FAILED`` (ERROR, as the feed fails the run: it ticks only if
+        the engine runs another cycle first, as csp drops what is queued then);
         a live source adds ``STATUS_CONNECTED`` (INFO), ``STATUS_DISCONNECTED``
         (WARNING), ``STATUS_RECONNECTING`` (INFO, with the wait),
         ``STATUS_BAD_MESSAGE`` (WARNING, a message dropped: why, and its start)
