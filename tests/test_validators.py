@@ -63,6 +63,7 @@ BAD_ANSWERS = [
     ("build-backend-unknown", {"build_backend": "setuptools"}, "build_backend"),
     ("description-empty", {"description": "  "}, "description must not be empty"),
     ("description-multiline", {"description": "one\ntwo"}, "description must be a single line"),
+    ("description-trailing-space", {"description": "A feed "}, "description must not start or end with spaces"),
     ("description-quote", {"description": 'say "hi"'}, "description must not contain"),
     ("author-name-empty", {"author_name": ""}, "author_name must not be empty"),
     ("author-name-quote", {"author_name": 'Ann "the" Dev'}, "author_name must be one line without"),
