@@ -84,13 +84,18 @@ lockfile: venv  ## refresh template/Cargo.lock.jinja with the newest crates the 
 	cd $(BUILD)/lockfile/none && cargo generate-lockfile
 	$(MAKE) lockfile-transports LOCK_BASE=$(BUILD)/lockfile/none/Cargo.lock
 
-# Adds the crates of each transport to the template's lock as it is.
+# Adds the crates of each transport, and of Parquet, to the template's lock as it is.
+LOCK_VARIANTS := websocket:-d_transport=websocket none+parquet:-d_parquet=true websocket+parquet:-d_transport=websocket_-d_parquet=true
 lockfile-transports: venv
-	rm -rf $(BUILD)/lockfile/websocket
-	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet -d transport=websocket . $(BUILD)/lockfile/websocket
-	cp $(LOCK_BASE) $(BUILD)/lockfile/websocket/Cargo.lock
-	cd $(BUILD)/lockfile/websocket && cargo metadata --format-version 1 >/dev/null
-	$(PY) tools/lockfile.py csp_adapter_acme none=$(dir $(LOCK_BASE)) websocket=$(BUILD)/lockfile/websocket
+	for entry in $(LOCK_VARIANTS); do \
+	  variant=$${entry%%:*}; answers=$$(echo $${entry#*:} | tr _ ' '); \
+	  rm -rf $(BUILD)/lockfile/$$variant; \
+	  $(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet $$answers . $(BUILD)/lockfile/$$variant || exit 1; \
+	  cp $(LOCK_BASE) $(BUILD)/lockfile/$$variant/Cargo.lock; \
+	  (cd $(BUILD)/lockfile/$$variant && cargo metadata --format-version 1 >/dev/null) || exit 1; \
+	done
+	$(PY) tools/lockfile.py csp_adapter_acme none=$(dir $(LOCK_BASE)) \
+	  $(foreach entry,$(LOCK_VARIANTS),$(firstword $(subst :, ,$(entry)))=$(BUILD)/lockfile/$(firstword $(subst :, ,$(entry))))
 
 clean:
 	rm -rf $(BUILD) $(VENV)

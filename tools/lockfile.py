@@ -1,5 +1,6 @@
 """Writes template/Cargo.lock.jinja from the Cargo.lock files of rendered projects,
-one per transport (their crates differ: a rendering builds only what it uses).
+one per variant: the transport, with ``+parquet`` when the rendering reads and
+writes Parquet (their crates differ: a rendering builds only what it uses).
 
 Cargo sorts a lock file's packages, and each package's dependencies, by name;
 the workspace's own crates are named after the package, so where they go
@@ -7,9 +8,9 @@ depends on the answers. The template keeps the packages as data and sorts them
 when it renders, so a rendered lock is the one Cargo itself would write, and
 builds with ``--locked`` pass for any package name.
 
-Each package row names the transports whose lock holds it exactly so.
+Each package row names the variants whose lock holds it exactly so.
 
-    python tools/lockfile.py PACKAGE_NAME TRANSPORT=RENDERED_PROJECT...
+    python tools/lockfile.py PACKAGE_NAME VARIANT=RENDERED_PROJECT...
 """
 
 import json
@@ -28,8 +29,9 @@ version = 4
 """
 
 BODY = """\
-{%- for name, version, checksum, dependencies, transports in packages | sort(attribute="0", case_sensitive=true)
-      if transport in transports %}
+{%- set variant = transport ~ ("+parquet" if parquet else "") %}
+{%- for name, version, checksum, dependencies, variants in packages | sort(attribute="0", case_sensitive=true)
+      if variant in variants %}
 
 [[package]]
 name = "{{ name }}"
@@ -71,11 +73,11 @@ def rows(project: Path, package: str) -> list[str]:
 
 
 def main(package: str, projects: dict[str, Path]) -> None:
-    transports: dict[str, list[str]] = {}
-    for transport, project in projects.items():
+    variants: dict[str, list[str]] = {}
+    for variant, project in projects.items():
         for row in rows(project, package):
-            transports.setdefault(row, []).append(transport)
-    lines = [f"  {row}, {json.dumps(names)}]," for row, names in transports.items()]
+            variants.setdefault(row, []).append(variant)
+    lines = [f"  {row}, {json.dumps(names)}]," for row, names in variants.items()]
     packages = "{%- set packages = [\n" + "\n".join(lines) + "\n] %}\n"
     TEMPLATE.write_text(HEADER + packages + BODY.replace("REGISTRY", REGISTRY))
 
