@@ -279,7 +279,7 @@ impl<V: EventValue + ?Sized> ParquetFile<V> {
                 let row = column.first_null(0).unwrap_or_default();
                 if first_bad.as_ref().is_none_or(|(bad, _)| row < *bad) {
                     let what = format!(
-                        "column {name:?} is null, but {} needs a value",
+                        "column {name:?} is null, but {} must be set",
                         role::<V>(index)
                     );
                     first_bad = Some((row, what));
