@@ -6,11 +6,12 @@ VENV ?= .venv
 PY := $(abspath $(VENV))/bin/python
 BUILD := build
 EXAMPLE := examples/csp-adapter-acme
-# A second committed rendering: a name of several words, a record and the
-# WebSocket transport.
+# A second committed rendering: a name of several words, a record, the
+# WebSocket transport and Parquet.
 RECORD_EXAMPLE := examples/csp-trade-tape
 RECORD_ANSWERS := --data project_name=csp-trade-tape --data input_type=struct \
-	--data "struct_fields=symbol:str, price:float, size:int, venue:str?" --data transport=websocket
+	--data "struct_fields=symbol:str, price:float, size:int, venue:str?" --data transport=websocket \
+	--data parquet=true
 DEMO_COUNT ?= 1000000
 
 # One Cargo target directory for every build (demo, tests, examples).
@@ -18,7 +19,7 @@ export CARGO_TARGET_DIR ?= $(abspath $(BUILD)/cargo-target)
 # The rendered projects' build.rs find csp through this interpreter.
 export PYO3_PYTHON := $(PY)
 
-.PHONY: venv demo test test-render test-build bench bench-websocket stress memcheck lint format example lockfile lockfile-transports clean help
+.PHONY: venv demo test test-render test-build bench bench-parquet bench-websocket stress memcheck lint format example lockfile lockfile-transports clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -46,8 +47,12 @@ test-render: venv  ## the fast tests only (no builds)
 test-build: venv  ## the build tests only
 	$(PY) -m pytest -m build
 
-bench: venv  ## Rust vs C++ vs Python adapters: throughput, output path, latency, push cost, build times
+bench: venv  ## Rust vs C++ vs Python adapters: throughput, output path, latency, push cost, build times; then bench-parquet
 	$(PY) bench/run.py
+	$(PY) bench/parquet.py
+
+bench-parquet: venv  ## Parquet replay vs csp's ParquetReader: events/s (int, records), peak RSS of 10M rows, cold build times
+	$(PY) bench/parquet.py
 
 bench-websocket: venv  ## the WebSocket transport vs csp's own WebSocket adapter: records/s, latency p50/p99, cold build times
 	$(PY) bench/websocket.py

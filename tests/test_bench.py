@@ -1,4 +1,5 @@
-"""`make bench` and `make bench-websocket` still run: smoke runs with tiny counts (no figures are judged)."""
+"""`make bench`, `make bench-parquet` and `make bench-websocket` still run: smoke runs with tiny
+counts (no figures are judged)."""
 
 import json
 import os
@@ -76,3 +77,25 @@ def test_websocket_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -
         assert results[f"{client} records_per_second"] > 0
     for client in ("rust", "csp"):
         assert 0 < results[f"{client} latency_p50_us"] <= results[f"{client} latency_p99_us"]
+
+
+def test_parquet_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
+    results_path = tmp_path / "parquet.json"
+    env = {**os.environ, "CARGO_TARGET_DIR": str(cargo_target_dir), "PYO3_PYTHON": sys.executable}
+    command = [sys.executable, "bench/parquet.py", "--rows", "20000", "--rounds", "1", "--rss-rows", "50000"]
+    completed = subprocess.run(
+        [*command, "--skip-build-times", "--json", str(results_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert "Peak RSS replaying 50,000 int rows" in completed.stdout
+    results = json.loads(results_path.read_text())
+    for values in ("int", "record"):
+        assert results[values]["rust events_per_second"] > 0 and results[values]["csp events_per_second"] > 0
+    for reader in ("rust", "csp"):
+        assert 0 < results["memory"][reader]["before_mib"] <= results["memory"][reader]["peak_mib"]

@@ -2,7 +2,7 @@
 
 Nine projects cover every value type on the input side and on the output side,
 five of them with a conversion node between different types, two of them with
-the WebSocket transport. They share one
+the WebSocket transport and two reading and writing Parquet. They share one
 Cargo target directory so that only the first build compiles the dependencies.
 """
 
@@ -39,6 +39,9 @@ BUILDS = [
 MATURIN_BUILDS = {"Text"}
 # With the WebSocket transport: records with every field type, and the time types.
 WEBSOCKET_BUILDS = {"QuoteBook", "Span"}
+# Reading and writing Parquet: records with every field type both ways (with
+# the WebSocket transport too), and int in, records out.
+PARQUET_BUILDS = {"QuoteBook", "TradeTape"}
 # The project whose release wheel and sdist are built (test_user_path.py runs
 # the Makefiles).
 MAKEFILE_PACKAGE = "csp_adapter_market_data_build"
@@ -80,6 +83,7 @@ def installed(request: pytest.FixtureRequest, copie_session, build_env: dict[str
             "output_type": output_type,
             "build_backend": "maturin" if adapter_name in MATURIN_BUILDS else "hatch-rs",
             "transport": "websocket" if adapter_name in WEBSOCKET_BUILDS else "none",
+            "parquet": adapter_name in PARQUET_BUILDS,
             **({"struct_fields": struct_fields} if struct_fields else {}),
         }
     )

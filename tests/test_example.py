@@ -35,10 +35,11 @@ def test_example_is_the_default_rendering(tmp_path: Path) -> None:
     }
 
 
-def test_record_example_has_a_record_a_name_of_several_words_and_the_websocket_transport() -> None:
+def test_record_example_has_a_record_a_name_of_several_words_the_websocket_transport_and_parquet() -> None:
     answers = yaml.safe_load((RECORD_EXAMPLE / ANSWERS).read_text())
     assert (answers["adapter_name"], answers["input_type"], answers["output_type"]) == ("TradeTape", "struct", "struct")
     assert answers["transport"] == "websocket"
+    assert answers["parquet"] is True
     assert "?" in answers["struct_fields"]
 
 

@@ -60,6 +60,9 @@ COMBINATIONS = list(product(TYPES, TYPES))
 # several types on the other.
 WEBSOCKET = {(i, o) for i, o in COMBINATIONS if (TYPES.index(i) + TYPES.index(o)) % 2 == 0}
 WEBSOCKET_FILES = ["core/src/websocket/source.rs", "src/messages.rs", "tests/test_websocket.py", "tests/ws_server.py"]
+# A third of them read and write Parquet, with and without the WebSocket transport.
+PARQUET = {(i, o) for i, o in COMBINATIONS if (2 * TYPES.index(i) + TYPES.index(o)) % 3 == 0}
+PARQUET_FILES = ["core/src/parquet/reader.rs", "core/src/parquet/writer.rs", "tests/test_parquet.py"]
 
 
 def text_files(project: Path) -> list[Path]:
@@ -70,7 +73,8 @@ def text_files(project: Path) -> list[Path]:
 def rendered(request: pytest.FixtureRequest, copie_session) -> Path:
     input_type, output_type = request.param
     transport = "websocket" if request.param in WEBSOCKET else "none"
-    answers = {"input_type": input_type, "output_type": output_type, "transport": transport}
+    parquet = request.param in PARQUET
+    answers = {"input_type": input_type, "output_type": output_type, "transport": transport, "parquet": parquet}
     result = copie_session.copy(extra_answers=answers)
     assert result.exit_code == 0, result.exception
     return result.project_dir
@@ -89,6 +93,18 @@ def test_only_the_chosen_transport_is_rendered(rendered: Path) -> None:
     for crate in ("tokio", "tokio-tungstenite", "rustls", "serde_json"):
         assert (f"\n{crate} = " in manifests) == websocket, crate
         assert (f'name = "{crate}"' in lock) == websocket, crate
+
+
+def test_parquet_only_when_asked(rendered: Path) -> None:
+    parquet = "parquet: true" in (rendered / ".copier-answers.yml").read_text()
+    assert [(rendered / name).is_file() for name in PARQUET_FILES] == [parquet] * len(PARQUET_FILES)
+    manifest = (rendered / "core/Cargo.toml").read_text()
+    lock = (rendered / "Cargo.lock").read_text()
+    for crate in ("parquet", "arrow-array", "zstd"):
+        assert (f'name = "{crate}"' in lock) == parquet, crate
+    assert ("\nparquet = " in manifest) == parquet
+    adapters = (rendered / "csp_adapter_acme/adapters.py").read_text()
+    assert ("class ParquetFile" in adapters) == parquet
 
 
 def test_no_jinja_left(rendered: Path) -> None:
@@ -232,6 +248,7 @@ FORMAT_CASES = {
     "struct": {"input_type": "struct", "output_type": "float"},
     "maturin": {"build_backend": "maturin"},
     "websocket": {"transport": "websocket", "input_type": "struct", "output_type": "timedelta"},
+    "parquet": {"parquet": True, "input_type": "struct", "output_type": "struct"},
 }
 
 

@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use crate::input_adapter::InputValue;
 use crate::output_adapter::SinkValue;
 use crate::source::{self, SourceSpec};
-use adapter_core::{EventsWriter, SourceContext, Stats};
+use adapter_core::{SinkFile, SourceContext, Stats};
 use csp_api::{
     AdapterManager, DateTime, Engine, Feed, FeedOptions, ManagerLink, Result, StatusLevel,
     Subscriptions,
@@ -47,7 +47,7 @@ pub struct Shared {
 #[derive(Default)]
 pub struct Run {
     pub subscriptions: Arc<Subscriptions<InputValue>>,
-    sink: Mutex<Option<EventsWriter<SinkValue>>>,
+    sink: Mutex<Option<SinkFile<SinkValue>>>,
 }
 
 impl Shared {
@@ -74,7 +74,7 @@ impl Shared {
 
 impl Run {
     /// The sink, when the manager writes one.
-    pub fn sink(&self) -> MutexGuard<'_, Option<EventsWriter<SinkValue>>> {
+    pub fn sink(&self) -> MutexGuard<'_, Option<SinkFile<SinkValue>>> {
         lock(&self.sink)
     }
 }
@@ -125,7 +125,7 @@ impl AdapterManager for AcmeAdapterManager {
         let context = SourceContext::new(start, self.run.subscriptions.symbols());
         let source = source::open(&options.source, &context)?;
         if let Some(path) = &options.sink {
-            *self.run.sink() = Some(EventsWriter::create(path)?);
+            *self.run.sink() = Some(SinkFile::create(path)?);
         }
         let opened = format!("opened {}", options.source.describe());
         link.report(StatusLevel::Info, STATUS_OPENED, &opened)?;
@@ -161,7 +161,7 @@ impl AdapterManager for AcmeAdapterManager {
             feed.stop()?;
         }
         if let Some(sink) = self.run.sink().take() {
-            sink.into_inner()?;
+            sink.finish()?;
         }
         Ok(())
     }

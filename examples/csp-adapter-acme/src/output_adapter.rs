@@ -67,7 +67,8 @@ impl AcmeOutputAdapter {
                 });
                 (check, Some(spec.count))
             }
-            SourceSpec::File(_) => (None, None),
+            // Files and live feeds: values the demo rule does not know.
+            _ => (None, None),
         };
         Self {
             publication,

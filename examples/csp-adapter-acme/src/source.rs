@@ -10,7 +10,7 @@
 //! to (subscribe upstream to just those) and the stop signal, which a source
 //! that blocks must heed for the run to end on time (see the README).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use pyo3::FromPyObject;
@@ -66,7 +66,7 @@ impl SourceSpec {
 /// kind `NotFound`: `csp.run` raises `FileNotFoundError`.
 pub fn open(spec: &SourceSpec, context: &SourceContext) -> Result<Box<dyn Source<InputValue>>> {
     Ok(match spec {
-        SourceSpec::File(path) => Box::new(EventsFile::<InputValue>::open(path)?),
+        SourceSpec::File(path) => file(path)?,
         SourceSpec::Synthetic(spec) => {
             // Zero means as fast as possible; the events still get distinct
             // times, 1 microsecond apart.
@@ -85,4 +85,9 @@ pub fn open(spec: &SourceSpec, context: &SourceContext) -> Result<Box<dyn Source
             Box::new(feed)
         }
     })
+}
+
+/// An events file.
+fn file(path: &Path) -> Result<Box<dyn Source<InputValue>>> {
+    Ok(Box::new(EventsFile::<InputValue>::open(path)?))
 }

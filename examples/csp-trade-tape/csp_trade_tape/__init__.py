@@ -7,6 +7,7 @@ source), ``publish(x, symbol)`` (a Rust output adapter) and ``status()``.
 
 from . import _build  # first: refuses to load the extension under another csp version
 from .adapters import (
+    ParquetFile,
     Synthetic,
     TradeTapeAdapterManager,
     WebSocket,
@@ -15,6 +16,7 @@ from .demo import demo_value
 from .records import TradeTapeRecord
 
 __all__ = [
+    "ParquetFile",
     "Synthetic",
     "TradeTapeAdapterManager",
     "TradeTapeRecord",

@@ -9,7 +9,7 @@ every event ticks at its recorded time.
 """
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypedDict, cast
@@ -34,6 +34,7 @@ __all__ = [
     "TradeTapeAdapterManager",
     "Publication",
     "Stats",
+    "ParquetFile",
     "Subscription",
     "Synthetic",
     "WebSocket",
@@ -160,12 +161,66 @@ class WebSocket:
             object.__setattr__(self, name, field)
 
 
+@dataclass(frozen=True, init=False)
+class ParquetFile:
+    """Parquet files to replay, one after another: their rows continue one
+    time order, and rows with the same time are one batch.
+
+    :param paths: a path (str or os.PathLike), or a sequence of them.
+    :param time_column: a timestamp column (any unit; with or without a time
+        zone, read as UTC).
+    :param symbol_column: a string column (plain or dictionary-encoded).
+    :param field_map: ``{column: field}``, as csp's ``ParquetReader`` takes it:
+        the field is read from that column; every other field of
+        ``TradeTapeRecord`` from the column of its own name. A null leaves an
+        optional field unset; in any other field it is an error.
+
+    Only these columns are read, a record batch at a time, so memory stays
+    flat whatever the size of the files.
+    """
+
+    paths: tuple[str, ...]
+    time_column: str = "time"
+    symbol_column: str = "symbol"
+    field_map: tuple[tuple[str, str], ...] = ()
+
+    def __init__(
+        self,
+        paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+        time_column: str = "time",
+        symbol_column: str = "symbol",
+        field_map: Mapping[str, str] | None = None,
+    ) -> None:
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        if not isinstance(paths, Sequence) or not paths:
+            raise ValueError(f"paths must be a path or a non-empty sequence of paths, got {paths!r}")
+        for name, column in (("time_column", time_column), ("symbol_column", symbol_column)):
+            if not isinstance(column, str) or not column:
+                raise ValueError(f"{name} must be a non-empty str, got {column!r}")
+        fields = TradeTapeRecord.metadata()
+        pairs = tuple((field_map or {}).items())
+        for column, field in pairs:
+            if not isinstance(column, str) or not column or not isinstance(field, str):
+                raise TypeError(f"field_map must map column names to field names (str), got {field_map!r}")
+            if field not in fields:
+                raise ValueError(f"field_map maps column {column!r} to {field!r}, which is not a field of TradeTapeRecord")
+        mapped = [field for _, field in pairs]
+        twice = sorted({field for field in mapped if mapped.count(field) > 1})
+        if twice:
+            raise ValueError(f"field_map maps several columns to {', '.join(twice)}")
+        object.__setattr__(self, "paths", tuple(_path("paths", path) for path in paths))
+        object.__setattr__(self, "time_column", time_column)
+        object.__setattr__(self, "symbol_column", symbol_column)
+        object.__setattr__(self, "field_map", pairs)
+
+
 @dataclass(frozen=True)
 class ManagerOptions:
     """The manager's parameters as the Rust manager reads them (``ManagerOptions`` in
     ``src/adapter_manager.rs``): add a field here and there to add one."""
 
-    source: Synthetic | WebSocket | str
+    source: Synthetic | WebSocket | ParquetFile | str
     sink: str | None
     paced: bool
 
@@ -231,10 +286,13 @@ def _create_output(mgr: object, engine: object, scalars: tuple[Any, ...]) -> obj
 class TradeTapeAdapterManager:
     """Graph-time adapter manager of the Rust ``TradeTapeAdapterManager``.
 
-    :param source: the path (str or os.PathLike) of an events file to replay,
+    :param source: the path (str or os.PathLike) of an events file to replay
+        (of a Parquet file if it ends in ``.parquet``), a ``ParquetFile``,
         a ``Synthetic`` feed, or a live ``WebSocket``.
     :param sink: the path of an events file that every published tick is
-        written to (``time,symbol,value``, engine time); None writes none.
+        written to (``time,symbol,value``, engine time), or of a Parquet file
+        if it ends in ``.parquet`` (columns ``time``, ``symbol`` and
+        the record's fields); None writes none.
     :param paced: replay the file following the gaps between its recorded
         times; by default every row is pushed as fast as possible (times then
         only group rows into batches). Realtime only.
@@ -251,11 +309,11 @@ class TradeTapeAdapterManager:
 
     def __init__(
         self,
-        source: Synthetic | WebSocket | str | os.PathLike[str],
+        source: Synthetic | WebSocket | ParquetFile | str | os.PathLike[str],
         sink: str | os.PathLike[str] | None = None,
         paced: bool = False,
     ) -> None:
-        if not isinstance(source, (Synthetic, WebSocket)):
+        if not isinstance(source, (Synthetic, WebSocket, ParquetFile)):
             source = _path("source", source)
         if sink is not None:
             sink = _path("sink", sink)

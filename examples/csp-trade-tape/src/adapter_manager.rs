@@ -18,7 +18,7 @@ use crate::input_adapter::InputValue;
 use crate::output_adapter::SinkValue;
 use crate::source::{self, SourceSpec};
 use adapter_core::websocket::Publisher;
-use adapter_core::{EventsWriter, SourceContext, Stats};
+use adapter_core::{SinkFile, SourceContext, Stats};
 use csp_api::{
     AdapterManager, DateTime, Engine, Feed, FeedOptions, ManagerLink, Result, StatusLevel,
     Subscriptions,
@@ -31,7 +31,7 @@ pub const STATUS_OPENED: i64 = 1;
 #[derive(Clone, Debug, FromPyObject)]
 pub struct ManagerOptions {
     pub source: SourceSpec,
-    /// An events file that every published tick is written to.
+    /// An events file (or a Parquet file: a path ending in `.parquet`) that every published tick is written to.
     pub sink: Option<PathBuf>,
     /// Replay a file following the gaps between its recorded times.
     pub paced: bool,
@@ -48,7 +48,7 @@ pub struct Shared {
 #[derive(Default)]
 pub struct Run {
     pub subscriptions: Arc<Subscriptions<InputValue>>,
-    sink: Mutex<Option<EventsWriter<SinkValue>>>,
+    sink: Mutex<Option<SinkFile<SinkValue>>>,
     /// Sends on the source's connection, once it is open (a WebSocket).
     pub publisher: OnceLock<Publisher>,
 }
@@ -77,7 +77,7 @@ impl Shared {
 
 impl Run {
     /// The sink, when the manager writes one.
-    pub fn sink(&self) -> MutexGuard<'_, Option<EventsWriter<SinkValue>>> {
+    pub fn sink(&self) -> MutexGuard<'_, Option<SinkFile<SinkValue>>> {
         lock(&self.sink)
     }
 }
@@ -132,7 +132,7 @@ impl AdapterManager for TradeTapeAdapterManager {
             let _ = self.run.publisher.set(publisher);
         }
         if let Some(path) = &options.sink {
-            *self.run.sink() = Some(EventsWriter::create(path)?);
+            *self.run.sink() = Some(SinkFile::create(path)?);
         }
         let opened = format!("opened {}", options.source.describe());
         link.report(StatusLevel::Info, STATUS_OPENED, &opened)?;
@@ -168,7 +168,7 @@ impl AdapterManager for TradeTapeAdapterManager {
             feed.stop()?;
         }
         if let Some(sink) = self.run.sink().take() {
-            sink.into_inner()?;
+            sink.finish()?;
         }
         Ok(())
     }

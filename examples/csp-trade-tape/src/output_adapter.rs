@@ -69,7 +69,8 @@ impl TradeTapeOutputAdapter {
                 });
                 (check, Some(spec.count))
             }
-            SourceSpec::File(_) | SourceSpec::WebSocket(_) => (None, None),
+            // Files and live feeds: values the demo rule does not know.
+            _ => (None, None),
         };
         Self {
             publication,

@@ -1,7 +1,7 @@
 //! Where the manager's events come from: replace this with your own feed.
 //!
 //! [`open`] turns the manager's `source` (from Python) into a
-//! [`Source`]: an events file to replay, or the synthetic demo feed. To bring
+//! [`Source`]: an events file or Parquet files to replay, or the synthetic demo feed. To bring
 //! your own feed (a socket, a vendor SDK), implement
 //! [`adapter_core::Source`] for it (hand out events a batch at a time, block
 //! until something arrives, return `Ok(false)` when it ends) and return it
@@ -10,13 +10,14 @@
 //! to (subscribe upstream to just those) and the stop signal, which a source
 //! that blocks must heed for the run to end on time (see the README).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use pyo3::FromPyObject;
 
 use crate::input_adapter::InputValue;
 use crate::messages::JsonMessages;
+use adapter_core::parquet::{ParquetFile, ParquetOptions};
 use adapter_core::websocket::{BadMessages, Publisher, WebSocketOptions, WebSocketSource};
 use adapter_core::{EventsFile, Source, SourceContext, Synthetic};
 use csp_api::{Result, TimeDelta};
@@ -28,8 +29,35 @@ pub enum SourceSpec {
     Synthetic(SyntheticSpec),
     /// A `WebSocket(url, ...)` from Python.
     WebSocket(WebSocketSpec),
-    /// The path of an events file (`str` or `os.PathLike`).
+    /// A `ParquetFile(paths, ...)` from Python.
+    Parquet(ParquetSpec),
+    /// The path of an events file (`str` or `os.PathLike`), or of a Parquet file (ending in `.parquet`) read with the default columns.
     File(PathBuf),
+}
+
+/// Parquet files to replay (`ParquetFile` in `adapters.py`, which checks the values).
+#[derive(Clone, Debug, FromPyObject)]
+pub struct ParquetSpec {
+    pub paths: Vec<PathBuf>,
+    pub time_column: String,
+    pub symbol_column: String,
+    /// `(column, field)` pairs: the field (`value` for a scalar) is read
+    /// from that column instead of the one of its own name.
+    pub field_map: Vec<(String, String)>,
+}
+
+impl ParquetSpec {
+    fn options(&self) -> Result<ParquetOptions> {
+        let mut options = ParquetOptions::new::<InputValue>(self.paths.clone());
+        options.time_column.clone_from(&self.time_column);
+        options.symbol_column.clone_from(&self.symbol_column);
+        for (column, field) in &self.field_map {
+            options
+                .map_field::<InputValue>(column, field)
+                .map_err(csp_api::Error::value)?;
+        }
+        Ok(options)
+    }
 }
 
 /// A live WebSocket (`WebSocket` in `adapters.py`, which checks the values).
@@ -95,6 +123,12 @@ impl SourceSpec {
                 spec.symbols.len()
             ),
             Self::WebSocket(spec) => format!("WebSocket {}", spec.url),
+            Self::Parquet(spec) => {
+                let paths: Vec<String> =
+                    spec.paths.iter().map(|p| p.display().to_string()).collect();
+                format!("Parquet {}", paths.join(", "))
+            }
+            Self::File(path) if is_parquet(path) => format!("Parquet {}", path.display()),
             Self::File(path) => format!("events file {}", path.display()),
         }
     }
@@ -105,6 +139,7 @@ impl SourceSpec {
         match self {
             Self::Synthetic(spec) => !spec.interval.is_zero(),
             Self::WebSocket(_) => false,
+            Self::Parquet(_) => paced,
             Self::File(_) => paced,
         }
     }
@@ -121,7 +156,8 @@ pub fn open(spec: &SourceSpec, context: &SourceContext) -> Result<Opened> {
             let publisher = Some(publisher);
             return Ok(Opened { source, publisher });
         }
-        SourceSpec::File(path) => Box::new(EventsFile::<InputValue>::open(path)?),
+        SourceSpec::Parquet(spec) => Box::new(ParquetFile::<InputValue>::open(spec.options()?)?),
+        SourceSpec::File(path) => file(path)?,
         SourceSpec::Synthetic(spec) => {
             // Zero means as fast as possible; the events still get distinct
             // times, 1 microsecond apart.
@@ -142,4 +178,18 @@ pub fn open(spec: &SourceSpec, context: &SourceContext) -> Result<Opened> {
     };
     let publisher = None;
     Ok(Opened { source, publisher })
+}
+
+/// An events file, or a Parquet file if the path ends in `.parquet`.
+fn file(path: &Path) -> Result<Box<dyn Source<InputValue>>> {
+    if is_parquet(path) {
+        let options = ParquetOptions::new::<InputValue>(vec![path.to_owned()]);
+        return Ok(Box::new(ParquetFile::<InputValue>::open(options)?));
+    }
+    Ok(Box::new(EventsFile::<InputValue>::open(path)?))
+}
+
+fn is_parquet(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("parquet"))
 }

@@ -204,9 +204,9 @@ def test_a_bad_row_raises_naming_file_and_line(tmp_path: Path) -> None:
     values = [x for x in seen if not isinstance(x, Status)]
     codes = [x.status_code for x in seen if isinstance(x, Status)]
     # A slice pushes its events and looks at the next one for its time: the
-    # slice at line 4's time finds the error instead, and the error aborts
-    # it. Lines 2 and 3 tick; line 4's event never does.
-    assert values == [demo_value(INPUT, 0), demo_value(INPUT, 1)]
+    # slice at line 4's time finds the error then, so the error waits for the
+    # next slice. Lines 2 to 4 tick, nothing after the bad line.
+    assert values == [demo_value(INPUT, 0), demo_value(INPUT, 1), demo_value(INPUT, 2)]
     assert codes == [STATUS_OPENED]
 
 

@@ -21,9 +21,7 @@ use super::feed::{FeedValue, STATUS_FEED_FAILED, Subscriptions, SymbolMap, repor
 use super::guard;
 use super::input::Pusher;
 use super::link::{ManagerLink, StatusLevel};
-use adapter_core::{
-    DateTime, Event, EventValue, FeedCounts, LentEvent, Source, Stats, TimeDelta,
-};
+use adapter_core::{DateTime, Event, EventValue, FeedCounts, LentEvent, Source, Stats, TimeDelta};
 
 /// csp's sim time slices, replayed from a source.
 pub(crate) trait SimSlices: Send {

@@ -85,7 +85,7 @@ impl EventsError {
         )
     }
 
-    fn io(name: &str, error: &io::Error) -> Self {
+    pub(crate) fn io(name: &str, error: &io::Error) -> Self {
         let kind = match error.kind() {
             io::ErrorKind::NotFound => EventsErrorKind::NotFound,
             _ => EventsErrorKind::Io,
@@ -536,6 +536,18 @@ mod tests {
             use crate::record::RecordField;
             self.price.write_cell(cells.next_cell())?;
             self.note.write_cell(cells.next_cell())
+        }
+
+        fn column_types() -> &'static [crate::row::ColumnType] {
+            use crate::record::RecordField;
+            const TYPES: &[crate::row::ColumnType] = &[f64::TYPE, Option::<String>::TYPE];
+            TYPES
+        }
+
+        fn typed_cells(&self, each: &mut dyn FnMut(crate::row::TypedCell<'_>)) {
+            use crate::record::RecordField;
+            each(self.price.typed());
+            each(self.note.typed());
         }
     }
 

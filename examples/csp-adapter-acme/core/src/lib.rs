@@ -9,6 +9,7 @@ pub mod demo;
 pub mod events;
 pub mod record;
 pub mod row;
+pub mod sink;
 pub mod source;
 pub mod stats;
 pub mod status;
@@ -18,7 +19,8 @@ pub mod time;
 
 pub use events::{Event, EventsError, EventsErrorKind, EventsReader, EventsWriter};
 pub use record::RecordField;
-pub use row::{Cells, CellsOut, EventValue};
+pub use row::{CellType, Cells, CellsOut, ColumnType, EventValue, TypedCell};
+pub use sink::SinkFile;
 pub use source::{EachEvent, EventsFile, LentEvent, Source, SourceContext, Synthetic};
 pub use stats::{FeedCounts, Stats, StatsSnapshot};
 pub use status::{Level, SourceStatus, StatusReporter};

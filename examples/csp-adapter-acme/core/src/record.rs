@@ -1,5 +1,5 @@
 //! Fields of records (`csp.Struct` values): their cells in events files and
-//! their demo values.
+//! typed files, and their demo values.
 //!
 //! A field is one of the six scalar types (`String` for `str`), or an
 //! `Option` of one for a field that may be unset. In an events file a field
@@ -10,13 +10,23 @@
 //! every third event (`i % 3 == 2`).
 
 use crate::demo::DemoValue;
+use crate::row::{CellType, ColumnType, TypedCell};
 use crate::text::TextValue;
 use crate::time::{DateTime, TimeDelta};
 
 /// A field type of a record.
 pub trait RecordField: Sized {
+    /// The type of the field's column in a typed file.
+    const TYPE: ColumnType;
+
     /// Reads the field from its cell.
     fn parse_cell(text: &str) -> Result<Self, String>;
+
+    /// Reads the field from its cell of a typed file.
+    fn from_typed(cell: TypedCell<'_>) -> Result<Self, String>;
+
+    /// The field as a cell of a typed file.
+    fn typed(&self) -> TypedCell<'_>;
 
     /// Writes the field into its (empty) cell.
     fn write_cell(&self, out: &mut String) -> Result<(), String>;
@@ -33,11 +43,36 @@ pub fn demo_unset(index: u64) -> bool {
     index % 3 == 2
 }
 
+/// The error of a typed cell that is not of the column's type.
+fn wrong_cell(wanted: ColumnType, cell: TypedCell<'_>) -> String {
+    match cell {
+        TypedCell::Null => format!("null, where {} needs a value", wanted.cell),
+        cell => format!("{cell:?} is not a {}", wanted.cell),
+    }
+}
+
 macro_rules! record_field {
-    ($($owned:ty => $scalar:ty),*) => {$(
+    ($($owned:ty => $scalar:ty : $cell:ident),*) => {$(
         impl RecordField for $owned {
+            const TYPE: ColumnType = ColumnType {
+                cell: CellType::$cell,
+                optional: false,
+            };
+
             fn parse_cell(text: &str) -> Result<Self, String> {
                 <$scalar as TextValue>::parse_text(text)
+            }
+
+            #[inline]
+            fn from_typed(cell: TypedCell<'_>) -> Result<Self, String> {
+                match cell {
+                    TypedCell::$cell(value) => Ok(value.to_owned()),
+                    cell => Err(wrong_cell(Self::TYPE, cell)),
+                }
+            }
+
+            fn typed(&self) -> TypedCell<'_> {
+                TypedCell::from(self)
             }
 
             fn write_cell(&self, out: &mut String) -> Result<(), String> {
@@ -55,11 +90,28 @@ macro_rules! record_field {
         }
 
         impl RecordField for Option<$owned> {
+            const TYPE: ColumnType = ColumnType {
+                cell: CellType::$cell,
+                optional: true,
+            };
+
             fn parse_cell(text: &str) -> Result<Self, String> {
                 match text.is_empty() {
                     true => Ok(None),
                     false => <$owned as RecordField>::parse_cell(text).map(Some),
                 }
+            }
+
+            #[inline]
+            fn from_typed(cell: TypedCell<'_>) -> Result<Self, String> {
+                match cell {
+                    TypedCell::Null => Ok(None),
+                    cell => <$owned as RecordField>::from_typed(cell).map(Some),
+                }
+            }
+
+            fn typed(&self) -> TypedCell<'_> {
+                self.as_ref().map_or(TypedCell::Null, TypedCell::from)
             }
 
             fn write_cell(&self, out: &mut String) -> Result<(), String> {
@@ -89,12 +141,12 @@ macro_rules! record_field {
 }
 
 record_field!(
-    bool => bool,
-    i64 => i64,
-    f64 => f64,
-    String => str,
-    DateTime => DateTime,
-    TimeDelta => TimeDelta
+    bool => bool: Bool,
+    i64 => i64: Int,
+    f64 => f64: Float,
+    String => str: Str,
+    DateTime => DateTime: DateTime,
+    TimeDelta => TimeDelta: TimeDelta
 );
 
 #[cfg(test)]
@@ -136,6 +188,20 @@ mod tests {
         );
         assert!(!None::<i64>.is_demo(1), "unset where the demo sets it");
         assert!(!Some(5_i64).is_demo(4));
+    }
+
+    #[test]
+    fn typed_cells_round_trip_and_nulls_are_unset_or_refused() {
+        assert_eq!(i64::from_typed(TypedCell::Int(-7)), Ok(-7));
+        assert_eq!(String::from_typed(TypedCell::Str("é")), Ok("é".to_owned()));
+        assert_eq!(Option::<f64>::from_typed(TypedCell::Null), Ok(None));
+        assert_eq!(Some(1.5_f64).typed(), TypedCell::Float(1.5));
+        assert_eq!(None::<bool>.typed(), TypedCell::Null);
+        let error = i64::from_typed(TypedCell::Null).unwrap_err();
+        assert_eq!(error, "null, where int needs a value");
+        let error = bool::from_typed(TypedCell::Int(1)).unwrap_err();
+        assert!(error.contains("is not a bool"), "{error}");
+        assert!(Option::<TimeDelta>::TYPE.optional && !TimeDelta::TYPE.optional);
     }
 
     #[test]

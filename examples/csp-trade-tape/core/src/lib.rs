@@ -1,5 +1,6 @@
 //! The pure Rust core of the adapter: csp's time types, the text forms of
 //! values, events files, record fields, event sources and the demo logic.
+//! [`parquet`]: Parquet files, replayed and written.
 //! [`websocket`]: the WebSocket client of the live transport.
 //!
 //! Nothing here links csp or Python, so `cargo test` runs it anywhere.
@@ -8,8 +9,10 @@
 mod csv_rows;
 pub mod demo;
 pub mod events;
+pub mod parquet;
 pub mod record;
 pub mod row;
+pub mod sink;
 pub mod source;
 pub mod stats;
 pub mod status;
@@ -20,7 +23,8 @@ pub mod websocket;
 
 pub use events::{Event, EventsError, EventsErrorKind, EventsReader, EventsWriter};
 pub use record::RecordField;
-pub use row::{Cells, CellsOut, EventValue};
+pub use row::{CellType, Cells, CellsOut, ColumnType, EventValue, TypedCell};
+pub use sink::SinkFile;
 pub use source::{EachEvent, EventsFile, LentEvent, Source, SourceContext, Synthetic};
 pub use stats::{FeedCounts, Stats, StatsSnapshot};
 pub use status::{Level, SourceStatus, StatusReporter};

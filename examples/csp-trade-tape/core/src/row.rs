@@ -1,8 +1,12 @@
 //! How a value fills the cells of an events-file row after `time` and
 //! `symbol`: a scalar fills one `value` cell, a record one `value.<field>`
-//! cell per field ([`crate::record`]).
+//! cell per field ([`crate::record`]). The cells are text in an events file
+//! and [`TypedCell`]s in a file whose columns have types (Parquet).
+
+use std::fmt;
 
 use crate::csv_rows::Row;
+use crate::record::RecordField;
 use crate::text::TextValue;
 use crate::time::{DateTime, TimeDelta};
 
@@ -20,6 +24,87 @@ pub trait EventValue {
 
     /// Writes one cell per column, each into [`CellsOut::next_cell`].
     fn write_cells(&self, cells: &mut CellsOut) -> Result<(), String>;
+
+    /// The type of each column, in [`EventValue::columns`] order.
+    fn column_types() -> &'static [ColumnType];
+
+    /// Hands `each` one typed cell per column, in column order.
+    fn typed_cells(&self, each: &mut dyn FnMut(TypedCell<'_>));
+}
+
+/// The type of a value column's cells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellType {
+    Bool,
+    Int,
+    Float,
+    Str,
+    DateTime,
+    TimeDelta,
+}
+
+impl fmt::Display for CellType {
+    /// Its csp (Python) name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Bool => "bool",
+            Self::Int => "int",
+            Self::Float => "float",
+            Self::Str => "str",
+            Self::DateTime => "datetime",
+            Self::TimeDelta => "timedelta",
+        })
+    }
+}
+
+/// A value column: the type of its cells, and whether a cell may be null
+/// (an optional field of a record).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ColumnType {
+    pub cell: CellType,
+    pub optional: bool,
+}
+
+/// One cell of a file whose columns have types.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TypedCell<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+    DateTime(DateTime),
+    TimeDelta(TimeDelta),
+}
+
+macro_rules! typed_cell_from {
+    ($($rust:ty => $variant:ident),*) => {$(
+        impl From<&$rust> for TypedCell<'_> {
+            fn from(value: &$rust) -> Self {
+                Self::$variant(*value)
+            }
+        }
+    )*};
+}
+
+typed_cell_from!(
+    bool => Bool,
+    i64 => Int,
+    f64 => Float,
+    DateTime => DateTime,
+    TimeDelta => TimeDelta
+);
+
+impl<'a> From<&'a str> for TypedCell<'a> {
+    fn from(value: &'a str) -> Self {
+        Self::Str(value)
+    }
+}
+
+impl<'a> From<&'a String> for TypedCell<'a> {
+    fn from(value: &'a String) -> Self {
+        Self::Str(value)
+    }
 }
 
 /// The value cells of one row, handed out in column order.
@@ -32,6 +117,8 @@ enum Texts<'a> {
     Slice(&'a [&'a str]),
     /// A CSV row and where each value column is in it.
     Row(&'a Row<'a>, &'a [usize]),
+    /// The cells of a typed file's row.
+    Typed(&'a [TypedCell<'a>]),
 }
 
 impl<'a> Cells<'a> {
@@ -50,14 +137,37 @@ impl<'a> Cells<'a> {
         }
     }
 
-    /// The next column's text (empty past the last one).
+    /// The typed cells of one row, in the value's column order.
+    pub fn typed(cells: &'a [TypedCell<'a>]) -> Self {
+        Self {
+            texts: Texts::Typed(cells),
+            next: 0,
+        }
+    }
+
+    /// The next column's text (empty past the last one, and for typed cells:
+    /// read those with [`Cells::next_field`]).
     pub fn next_cell(&mut self) -> &'a str {
         let text = match self.texts {
             Texts::Slice(texts) => texts.get(self.next).copied(),
             Texts::Row(row, positions) => positions.get(self.next).and_then(|&i| row.get(i)),
+            Texts::Typed(_) => None,
         };
         self.next += 1;
         text.unwrap_or_default()
+    }
+
+    /// The next column's value, from its text or its typed cell.
+    #[inline]
+    pub fn next_field<T: RecordField>(&mut self) -> Result<T, String> {
+        match self.texts {
+            Texts::Typed(cells) => {
+                let cell = cells.get(self.next).copied().unwrap_or(TypedCell::Null);
+                self.next += 1;
+                T::from_typed(cell)
+            }
+            _ => T::parse_cell(self.next_cell()),
+        }
     }
 }
 
@@ -100,12 +210,21 @@ macro_rules! scalar_event_value {
             }
 
             fn parse_cells(cells: &mut Cells<'_>) -> Result<Self::Owned, String> {
-                <$rust as TextValue>::parse_text(cells.next_cell())
+                cells.next_field::<Self::Owned>()
             }
 
             fn write_cells(&self, cells: &mut CellsOut) -> Result<(), String> {
                 self.write_text(cells.next_cell());
                 Ok(())
+            }
+
+            fn column_types() -> &'static [ColumnType] {
+                const TYPES: &[ColumnType] = &[<<$rust as TextValue>::Owned as RecordField>::TYPE];
+                TYPES
+            }
+
+            fn typed_cells(&self, each: &mut dyn FnMut(TypedCell<'_>)) {
+                each(TypedCell::from(self));
             }
         }
     )*};

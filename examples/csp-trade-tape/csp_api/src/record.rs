@@ -582,9 +582,19 @@ macro_rules! record {
                 cells: &mut $crate::__core::Cells<'_>,
             ) -> ::std::result::Result<Self, String> {
                 Ok(Self {
-                    $($field: <$ty as $crate::__core::RecordField>::parse_cell(cells.next_cell())
+                    $($field: cells.next_field::<$ty>()
                         .map_err(|e| format!(concat!("value.", stringify!($field), ": {}"), e))?,)*
                 })
+            }
+
+            fn column_types() -> &'static [$crate::__core::ColumnType] {
+                const TYPES: &[$crate::__core::ColumnType] =
+                    &[$(<$ty as $crate::__core::RecordField>::TYPE),*];
+                TYPES
+            }
+
+            fn typed_cells(&self, each: &mut dyn FnMut($crate::__core::TypedCell<'_>)) {
+                $(each(<$ty as $crate::__core::RecordField>::typed(&self.$field));)*
             }
 
             fn write_cells(

@@ -21,7 +21,7 @@ use super::feed::{FeedValue, STATUS_FEED_FAILED, Subscriptions, SymbolMap, repor
 use super::guard;
 use super::input::Pusher;
 use super::link::{ManagerLink, StatusLevel};
-use adapter_core::{DateTime, Event, EventValue, FeedCounts, LentEvent, Source, Stats};
+use adapter_core::{DateTime, Event, EventValue, FeedCounts, LentEvent, Source, Stats, TimeDelta};
 
 /// csp's sim time slices, replayed from a source.
 pub(crate) trait SimSlices: Send {
@@ -75,6 +75,9 @@ pub(crate) struct SimReplay<V: FeedValue + ?Sized, S> {
     drained: bool,
     /// The end was reported.
     ended: bool,
+    /// The source's error, found after a slice's events were pushed: that
+    /// slice ticks, and the next one (a nanosecond later) fails with it.
+    failed: Option<Error>,
     /// Whether a slice ran before (the first one is at the start time).
     sliced: bool,
     pushed_any: bool,
@@ -106,6 +109,7 @@ impl<V: FeedValue + ?Sized, S: Source<V> + 'static> SimReplay<V, S> {
             next: 0,
             drained: false,
             ended: false,
+            failed: None,
             sliced: false,
             pushed_any: false,
             link,
@@ -156,6 +160,9 @@ impl<V: FeedValue + ?Sized, S: Source<V> + 'static> SimReplay<V, S> {
     }
 
     fn push_due(&mut self, time: DateTime) -> Result<Option<DateTime>> {
+        if let Some(error) = self.failed.take() {
+            return Err(error);
+        }
         if !self.sliced {
             self.start(time)?;
         }
@@ -189,13 +196,25 @@ impl<V: FeedValue + ?Sized, S: Source<V> + 'static> SimReplay<V, S> {
         }
     }
 
-    /// Pushes the events at `time`; returns the next event's time.
+    /// Pushes the events at `time`; returns the next event's time. When the
+    /// source fails after some of them, they tick first: the error waits for
+    /// the next slice, a nanosecond later (nothing after it ticks).
     #[inline]
     fn push_at(&mut self, time: DateTime) -> Result<Option<DateTime>> {
         // Counted straight into `counts`, so that an error keeps what was pushed.
+        let before = self.counts.events;
         loop {
-            if self.next == self.chunk.events.len() {
-                self.next_chunk()?;
+            if self.next == self.chunk.events.len()
+                && let Err(error) = self.next_chunk()
+            {
+                let later = time.checked_add(TimeDelta::from_nanos(1));
+                return match (self.counts.events > before, later) {
+                    (true, Some(later)) => {
+                        self.failed = Some(error);
+                        Ok(Some(later))
+                    }
+                    _ => Err(error),
+                };
             }
             let Some(event) = self.chunk.events.get(self.next) else {
                 return Ok(None);

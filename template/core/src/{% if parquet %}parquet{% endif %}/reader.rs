@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use std::path::PathBuf;
 
 use arrow_array::RecordBatch;
-use arrow_schema::DataType;
+use arrow_schema::{DataType, Schema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 
@@ -28,7 +28,10 @@ pub struct ParquetOptions {
     pub symbol_column: String,
     /// The column of each of the value's columns, in
     /// [`EventValue::columns`] order: `value` for a scalar, each field's
-    /// name for a record, unless mapped to another.
+    /// name for a record, unless mapped to another. A field that names the
+    /// time or symbol column reads `value.<field>` instead where the file
+    /// has that column (as [`super::ParquetWriter`] writes it), else shares
+    /// the event's column.
     pub value_columns: Vec<String>,
 }
 
@@ -90,6 +93,8 @@ fn role<V: EventValue + ?Sized>(index: usize) -> String {
 /// The file being read.
 struct OpenFile {
     name: String,
+    /// The columns read: the time, the symbol, then the value's.
+    columns: Vec<String>,
     reader: ParquetRecordBatchReader,
     /// Rows of the file before the next record batch.
     rows_read: u64,
@@ -176,6 +181,18 @@ impl<V: EventValue + ?Sized> ParquetFile<V> {
             .chain(&self.options.value_columns)
     }
 
+    /// The column of the value's column `index` that sits in the time or
+    /// symbol column, as the writer renames it (`value.time`), if `schema`
+    /// has it.
+    fn renamed(&self, index: usize, column: &str, schema: &Schema) -> Option<String> {
+        let shared = column == self.options.time_column || column == self.options.symbol_column;
+        let renamed = V::columns().get(index.checked_sub(2)?)?;
+        (shared
+            && renamed.strip_prefix("value.") == Some(column)
+            && schema.index_of(renamed).is_ok())
+        .then(|| (*renamed).to_owned())
+    }
+
     fn open_file(&self, index: usize) -> Result<OpenFile, EventsError> {
         let path = &self.options.paths[index];
         let name = path.display().to_string();
@@ -185,8 +202,12 @@ impl<V: EventValue + ?Sized> ParquetFile<V> {
         })?;
         let schema = builder.schema();
         let mut roots = Vec::new();
+        let mut columns = Vec::new();
         for (index, column) in self.column_names().enumerate() {
-            let Ok(root) = schema.index_of(column) else {
+            let column = self
+                .renamed(index, column, schema)
+                .unwrap_or_else(|| column.clone());
+            let Ok(root) = schema.index_of(&column) else {
                 let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
                 return Err(EventsError::bad_data(format!(
                     "{name}: no column {column:?} ({}); its columns are {}",
@@ -205,6 +226,7 @@ impl<V: EventValue + ?Sized> ParquetFile<V> {
                 )));
             }
             roots.push(root);
+            columns.push(column);
         }
         let group_ends = builder
             .metadata()
@@ -223,6 +245,7 @@ impl<V: EventValue + ?Sized> ParquetFile<V> {
             .map_err(|error| EventsError::bad_data(format!("{name}: {error}")))?;
         Ok(OpenFile {
             name,
+            columns,
             reader,
             rows_read: 0,
             group_ends,
@@ -267,7 +290,7 @@ impl<V: EventValue + ?Sized> ParquetFile<V> {
         let file = self.file.as_ref().expect("a batch comes from an open file");
         let mut columns = Vec::with_capacity(self.types.len());
         let mut first_bad: Option<(usize, String)> = None;
-        for ((index, name), column_type) in self.column_names().enumerate().zip(&self.types) {
+        for ((index, name), column_type) in file.columns.iter().enumerate().zip(&self.types) {
             let array = records
                 .column_by_name(name)
                 .expect("the reader reads every column checked at open");

@@ -99,9 +99,21 @@ impl Builder {
     }
 }
 
+/// The column of a value's column `column` ([`EventValue::columns`]):
+/// `value` for a scalar, the field's name for a record, but `value.time` and
+/// `value.symbol` for fields that would share the event's columns.
+fn value_column(column: &str) -> &str {
+    match column.strip_prefix("value.") {
+        Some(field) if field != "time" && field != "symbol" => field,
+        _ => column,
+    }
+}
+
 /// Writes events with values of type `V` as a Parquet file (snappy): a
 /// `time` column (timestamp, nanoseconds, UTC), a `symbol` column, and the
-/// value's columns as [`super::ParquetOptions::new`] names them. Rows reach
+/// value's columns: `value` for a scalar, a column per field of a record,
+/// named after it (`value.time` and `value.symbol` for fields of those names,
+/// which [`super::ParquetFile`] reads by default). Rows reach
 /// the file a record batch at a time; [`ParquetWriter::finish`] writes the
 /// rest and the footer, without which the file cannot be read.
 pub struct ParquetWriter<V: EventValue + ?Sized> {
@@ -124,10 +136,7 @@ impl<V: EventValue + ?Sized> ParquetWriter<V> {
             Field::new("time", Builder::data_type(CellType::DateTime), false),
             Field::new("symbol", DataType::Utf8, false),
         ];
-        let names = V::columns()
-            .iter()
-            .map(|column| column.strip_prefix("value.").unwrap_or(column));
-        for (column, column_type) in names.zip(types) {
+        for (column, column_type) in V::columns().iter().map(|c| value_column(c)).zip(types) {
             let data_type = Builder::data_type(column_type.cell);
             fields.push(Field::new(column, data_type, column_type.optional));
         }
