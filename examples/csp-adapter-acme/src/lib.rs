@@ -94,6 +94,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("CSP_BUILD_VERSION", csp_api::CSP_BUILD_VERSION)?;
     module.add("STATUS_OPENED", adapter_manager::STATUS_OPENED)?;
     module.add("STATUS_FEED_ENDED", csp_api::STATUS_FEED_ENDED)?;
+    module.add("STATUS_REPLAY_COMPLETE", csp_api::STATUS_REPLAY_COMPLETE)?;
     module.add("STATUS_FEED_FAILED", csp_api::STATUS_FEED_FAILED)?;
     module.add("STATUS_CONNECTED", status::STATUS_CONNECTED)?;
     module.add("STATUS_DISCONNECTED", status::STATUS_DISCONNECTED)?;

@@ -87,6 +87,17 @@ pub fn open(spec: &SourceSpec, context: &SourceContext) -> Result<Box<dyn Source
     })
 }
 
+/// Opens the history a run replays first: recorded events only.
+pub fn open_history(spec: &SourceSpec) -> Result<Box<dyn Source<InputValue>>> {
+    match spec {
+        SourceSpec::File(path) => file(path),
+        other => Err(csp_api::Error::value(format!(
+            "history must be recorded events (an events file), not {}",
+            other.describe()
+        ))),
+    }
+}
+
 /// An events file.
 fn file(path: &Path) -> Result<Box<dyn Source<InputValue>>> {
     Ok(Box::new(EventsFile::<InputValue>::open(path)?))

@@ -5,6 +5,7 @@ from typing import Any
 CSP_BUILD_VERSION: str
 STATUS_OPENED: int
 STATUS_FEED_ENDED: int
+STATUS_REPLAY_COMPLETE: int
 STATUS_FEED_FAILED: int
 STATUS_CONNECTED: int
 STATUS_DISCONNECTED: int
@@ -23,7 +24,7 @@ class Runtime:
     def output_capsule(self, publication: object) -> object: ...
 
 def _c_api_push_input_adapter(
-    mgr: object, engine: object, pytype: type, push_mode: int, args: tuple[object, object]
+    mgr: object, engine: object, pytype: type, push_mode: int, args: tuple[object, object] | tuple[object, object, bool]
 ) -> Any: ...
 def _c_api_output_adapter(mgr: object, engine: object, args: tuple[type, object]) -> Any: ...
 def _c_api_adapter_manager_bridge(engine: object, capsule: object, push_group: object = None) -> object: ...

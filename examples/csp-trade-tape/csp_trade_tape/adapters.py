@@ -223,6 +223,7 @@ class ManagerOptions:
     source: Synthetic | WebSocket | ParquetFile | str
     sink: str | None
     paced: bool
+    history: ParquetFile | str | None = None
 
 
 @dataclass(frozen=True)
@@ -270,7 +271,8 @@ def _path(name: str, path: object) -> str:
 def _create_input(mgr: object, engine: object, pytype: type, push_mode: int, scalars: tuple[Any, ...]) -> object:
     manager, subscription = scalars
     capsule = manager._runtime.input_capsule(subscription)
-    return _c_api_push_input_adapter(mgr, engine, pytype, push_mode, (capsule, manager._push_group))
+    replays = manager._replays
+    return _c_api_push_input_adapter(mgr, engine, pytype, push_mode, (capsule, manager._push_group, replays))
 
 
 def _create_status(mgr: object, engine: object, pytype: type, push_mode: int, scalars: tuple[Any, ...]) -> object:
@@ -296,6 +298,12 @@ class TradeTapeAdapterManager:
     :param paced: replay the file following the gaps between its recorded
         times; by default every row is pushed as fast as possible (times then
         only group rows into batches). Realtime only.
+    :param history: recorded events (an events file or Parquet files, as for source)
+        that a realtime run replays before the source: those from
+        ``starttime`` on tick at their recorded times, then
+        ``STATUS_REPLAY_COMPLETE`` ticks and the source's events follow live
+        (csp's push-pull adapters). ``csp.run(realtime=False)`` replays the
+        history alone, without opening the source.
 
     One instance serves every ``subscribe``, ``publish`` and ``status`` of a
     graph; csp creates the Rust manager once per run, before its adapters.
@@ -312,6 +320,7 @@ class TradeTapeAdapterManager:
         source: Synthetic | WebSocket | ParquetFile | str | os.PathLike[str],
         sink: str | os.PathLike[str] | None = None,
         paced: bool = False,
+        history: ParquetFile | str | os.PathLike[str] | None = None,
     ) -> None:
         if not isinstance(source, (Synthetic, WebSocket, ParquetFile)):
             source = _path("source", source)
@@ -319,7 +328,14 @@ class TradeTapeAdapterManager:
             sink = _path("sink", sink)
         if not isinstance(paced, bool):
             raise TypeError(f"paced must be a bool, got {type(paced).__name__}")
-        self._runtime = Runtime(ManagerOptions(source=source, sink=sink, paced=paced))
+        if isinstance(history, (Synthetic, WebSocket)):
+            kind = type(history).__name__
+            raise TypeError(f"history must be recorded events (an events file or Parquet files), not a {kind}")
+        if history is not None and not isinstance(history, ParquetFile):
+            history = _path("history", history)
+        # Subscriptions replay the history first (csp's push-pull adapters).
+        self._replays = history is not None
+        self._runtime = Runtime(ManagerOptions(source=source, sink=sink, paced=paced, history=history))
         # A push group per run, made with the run's Rust manager.
         self._push_group: object = None
 
@@ -348,6 +364,7 @@ class TradeTapeAdapterManager:
         """What the Rust manager reports: ``csp.adapters.status.Status(level, status_code, msg)``.
 
         Codes (in ``_native``): ``STATUS_OPENED`` (INFO, the source is open),
+        ``STATUS_REPLAY_COMPLETE`` (INFO, the history was replayed: live from here),
         ``STATUS_FEED_ENDED`` (INFO, the source ended, with the count) and
         ``STATUS_FEED_FAILED`` (ERROR, as the feed fails the run: it ticks only if
         the engine runs another cycle first, as csp drops what is queued then);

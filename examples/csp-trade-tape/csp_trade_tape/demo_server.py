@@ -1,4 +1,4 @@
-"""The demo's WebSocket server (``python -m csp_trade_tape --websocket``): on
+"""The demo's WebSocket server (the demo's ``--websocket`` option): on
 loopback, on a thread of its own, it waits for the subscriptions, sends the
 demo events as JSON messages (``src/messages.rs``), and counts the messages
 that ``publish`` sends back. It needs the ``websockets`` package."""

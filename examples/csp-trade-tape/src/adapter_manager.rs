@@ -20,7 +20,7 @@ use crate::source::{self, SourceSpec};
 use adapter_core::websocket::Publisher;
 use adapter_core::{SinkFile, SourceContext, Stats};
 use csp_api::{
-    AdapterManager, DateTime, Engine, Feed, FeedOptions, ManagerLink, Result, StatusLevel,
+    AdapterManager, DateTime, Engine, Feed, FeedOptions, History, ManagerLink, Result, StatusLevel,
     Subscriptions,
 };
 
@@ -35,6 +35,9 @@ pub struct ManagerOptions {
     pub sink: Option<PathBuf>,
     /// Replay a file following the gaps between its recorded times.
     pub paced: bool,
+    /// Recorded events a realtime run replays first, each at its time, from
+    /// the run's start on; a simulation replays them alone.
+    pub history: Option<SourceSpec>,
 }
 
 /// What the Python manager, the Rust manager and the adapters share.
@@ -126,15 +129,34 @@ impl AdapterManager for TradeTapeAdapterManager {
         // Every subscription of the run is known by now: csp builds every
         // adapter before it starts the managers.
         let context = SourceContext::new(start, self.run.subscriptions.symbols());
-        let source::Opened { source, publisher } = source::open(&options.source, &context)?;
-        if let Some(publisher) = publisher {
-            // csp starts a run's manager once: the cell is empty.
-            let _ = self.run.publisher.set(publisher);
-        }
+        let history = match &options.history {
+            Some(spec) => Some(source::open_history(spec)?),
+            None => None,
+        };
+        let (source, history, opened) = match history {
+            // A simulation replays the history alone: the live source stays closed.
+            Some(history) if !link.is_realtime() => {
+                let describe = options.history.as_ref().map(SourceSpec::describe);
+                (history, None, describe.unwrap_or_default())
+            }
+            history => {
+                let source::Opened { source, publisher } = source::open(&options.source, &context)?;
+                if let Some(publisher) = publisher {
+                    // csp starts a run's manager once: the cell is empty.
+                    let _ = self.run.publisher.set(publisher);
+                }
+                let mut opened = options.source.describe();
+                if let Some(spec) = &options.history {
+                    opened = format!("{opened} after the history of {}", spec.describe());
+                }
+                let history = history.map(|source| History { source, start });
+                (source, history, opened)
+            }
+        };
         if let Some(path) = &options.sink {
             *self.run.sink() = Some(SinkFile::create(path)?);
         }
-        let opened = format!("opened {}", options.source.describe());
+        let opened = format!("opened {opened}");
         link.report(StatusLevel::Info, STATUS_OPENED, &opened)?;
         let feed_options = FeedOptions {
             paced: options.source.paced(options.paced),
@@ -144,6 +166,7 @@ impl AdapterManager for TradeTapeAdapterManager {
         let feed = Feed::start(
             self.name(),
             source,
+            history,
             Arc::clone(&self.run.subscriptions),
             link,
             feed_options,

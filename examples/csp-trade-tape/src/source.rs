@@ -180,6 +180,20 @@ pub fn open(spec: &SourceSpec, context: &SourceContext) -> Result<Opened> {
     Ok(Opened { source, publisher })
 }
 
+/// Opens the history a run replays first: recorded events only.
+pub fn open_history(spec: &SourceSpec) -> Result<Box<dyn Source<InputValue>>> {
+    match spec {
+        SourceSpec::File(path) => file(path),
+        SourceSpec::Parquet(spec) => {
+            Ok(Box::new(ParquetFile::<InputValue>::open(spec.options()?)?))
+        }
+        other => Err(csp_api::Error::value(format!(
+            "history must be recorded events (an events file or Parquet files), not {}",
+            other.describe()
+        ))),
+    }
+}
+
 /// An events file, or a Parquet file if the path ends in `.parquet`.
 fn file(path: &Path) -> Result<Box<dyn Source<InputValue>>> {
     if is_parquet(path) {

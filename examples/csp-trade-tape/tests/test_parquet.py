@@ -6,7 +6,7 @@ error naming the file, the column and the row; ``*.parquet`` sinks round
 trip through pyarrow, csp's reader and the manager itself."""
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,12 @@ import pytest
 from csp import ts
 from csp.adapters.parquet import ParquetReader
 
-from csp_trade_tape import TradeTapeAdapterManager, ParquetFile, Synthetic
+from csp_trade_tape import (
+    ParquetFile,
+    Synthetic,
+    TradeTapeAdapterManager,
+    demo_value,
+)
 from csp_trade_tape._native import STATUS_FEED_ENDED
 from csp_trade_tape.adapters import INPUT_TYPE, OUTPUT_TYPE
 from csp_trade_tape.records import OPTIONAL_FIELDS
@@ -261,9 +266,38 @@ def test_realtime_replays_every_row_in_order(tmp_path: Path, paced: bool) -> Non
         assert [v for _, v in result[symbol]] == [v for _, v in reference[symbol]]
     assert len(result["ended"]) == 1
     if paced:
-        # The rows span 99 ms of recorded time, which a paced replay waits out.
+        # The rows span 99 ms of recorded time, which a paced replay waits
+        # out (the first batch may tick a little after it was sent).
         ticked = sorted(time for symbol in SYMBOLS for time, _ in result[symbol])
-        assert ticked[-1] - ticked[0] >= timedelta(milliseconds=99)
+        assert ticked[-1] - ticked[0] >= timedelta(milliseconds=90)
+
+
+def test_parquet_history_then_live(tmp_path: Path) -> None:
+    """``history=ParquetFile(...)``: the rows from the run's start on tick at
+    their recorded times, then the live source's events."""
+    start = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=5)
+    stamps = [start - timedelta(milliseconds=50) + timedelta(milliseconds=i // 3) for i in range(ROWS)]
+    names = renamed(INPUT_TYPE)
+    columns = {"event_time": pa.array(stamps, pa.timestamp("ns")), "ticker": symbols()}
+    path = write(tmp_path / "history.parquet", {**columns, **value_columns(INPUT_TYPE, names)}, row_group_size=64)
+
+    @csp.graph
+    def graph() -> None:
+        manager = Manager(Synthetic(6, SYMBOLS, interval=timedelta(milliseconds=1)), history=source(path, names))
+        for symbol in SYMBOLS:
+            csp.add_graph_output(symbol, manager.subscribe(symbol))
+        csp.stop_engine(ended(manager.status()))
+
+    began = datetime.now(timezone.utc).replace(tzinfo=None)
+    result = csp.run(graph, starttime=start, endtime=timedelta(minutes=5, seconds=30), realtime=True)
+    for n, symbol in enumerate(SYMBOLS):
+        replayed = [(when, value) for when, value in result[symbol] if when < began]
+        live = [value for when, value in result[symbol] if when >= began]
+        rows = [
+            (stamps[i], sample(INPUT_TYPE, i)) for i in range(ROWS) if symbol_of(i) == symbol and stamps[i] >= start
+        ]
+        assert replayed == rows
+        assert live == [demo_value(INPUT_TYPE, i) for i in range(6) if i % 3 == n]
 
 
 @csp.node

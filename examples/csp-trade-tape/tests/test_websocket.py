@@ -12,16 +12,22 @@ import socket
 import ssl
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import csp
 import pytest
 import trustme
+from conftest import write_events
 from csp import ts
 from csp.adapters.status import Status
 from ws_server import Peer, SilentPeer, WsServer
 
-from csp_trade_tape import TradeTapeAdapterManager, WebSocket, demo_value
+from csp_trade_tape import (
+    TradeTapeAdapterManager,
+    WebSocket,
+    demo_value,
+)
 from csp_trade_tape._native import (
     STATUS_BAD_MESSAGE,
     STATUS_CONNECTED,
@@ -30,6 +36,7 @@ from csp_trade_tape._native import (
     STATUS_GAVE_UP,
     STATUS_OPENED,
     STATUS_RECONNECTING,
+    STATUS_REPLAY_COMPLETE,
 )
 from csp_trade_tape.adapters import INPUT_TYPE
 from csp_trade_tape.adapters import OUTPUT_TYPE as PUBLISHED
@@ -400,6 +407,36 @@ def test_a_peer_that_stops_answering_pings_is_dropped_and_retried() -> None:
     lost = [status.msg for status in out["status"] if status.status_code == STATUS_DISCONNECTED]
     assert lost and "no answer to a ping within 100ms" in lost[0], out["status"]
     assert peer.connections >= 2
+
+
+def test_history_then_live_from_the_server(tmp_path: Path) -> None:
+    """A run from five minutes ago: the history file's events tick at their
+    times, then the server's live ones."""
+    start = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=5)
+    history = [(start + timedelta(seconds=i), "A", value) for i, value in enumerate(values(10, start=100))]
+    path = write_events(tmp_path / "history.csv", history)
+    live = values(5)
+
+    async def script(peer: Peer) -> None:
+        await peer.recv()
+        await send_all(peer, [("A", value) for value in live])
+        await peer.idle()
+
+    with WsServer(script) as server:
+        manager = Manager(quick(server.url), history=path)
+
+        @csp.graph
+        def graph() -> None:
+            csp.add_graph_output("A", manager.subscribe("A"))
+            csp.add_graph_output("status", manager.status())
+
+        end = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(seconds=1)
+        out = csp.run(graph, starttime=start, endtime=end, realtime=True)
+    ticks = out["A"]
+    assert ticks[:10] == [(when, value) for when, _, value in history]
+    assert [value for _, value in ticks[10:]] == [expected("A", value) for value in live]
+    statuses = codes([status for _, status in out["status"]])
+    assert statuses[0] == STATUS_OPENED and STATUS_REPLAY_COMPLETE in statuses and STATUS_CONNECTED in statuses
 
 
 def test_a_simulation_refuses_a_websocket_at_once() -> None:

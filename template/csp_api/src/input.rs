@@ -194,6 +194,19 @@ impl<T: PushValue + ?Sized> Pusher<T> {
         unsafe { T::push_raw(target.adapter, &target.binding, value, batch) }
     }
 
+    /// Ends the adapter's replay of history: what it is pushed from now on
+    /// is live (nothing, for an adapter made without replays).
+    ///
+    /// # Safety
+    /// As [`Pusher::push_linked`].
+    pub(crate) unsafe fn replay_complete_linked(&self) -> Result<()> {
+        let AdapterHandle::Push(adapter) = self.target.adapter else {
+            return Ok(());
+        };
+        // SAFETY: the linked gate is open: the adapter is alive (from the caller).
+        Error::check(unsafe { ffi::ccsp_push_input_adapter_replay_complete(adapter) })
+    }
+
     /// Pushes all `values` as one batch: the engine receives them together
     /// (in a simulation: at the current time). Returns how many were pushed.
     pub fn push_batch<'v, I>(&self, values: I) -> Result<usize>

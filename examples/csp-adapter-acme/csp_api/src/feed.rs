@@ -67,6 +67,20 @@ pub const STOP_GRACE: Duration = Duration::from_secs(1);
 pub const STATUS_FEED_ENDED: i64 = 2;
 /// `status_code` of the ERROR status a feed reports before it stops the engine.
 pub const STATUS_FEED_FAILED: i64 = 3;
+/// `status_code` of the INFO status a feed reports when it has replayed its
+/// history (with the count), before the live source's first event.
+pub const STATUS_REPLAY_COMPLETE: i64 = 4;
+
+/// Recorded events that a realtime run replays before its live source:
+/// those from `start` on, each ticking at its recorded time, through csp's
+/// push-pull adapters (the manager's subscriptions must be made with
+/// replays). In a simulation they are the events replayed, and the live
+/// source plays no part.
+pub struct History<V: EventValue + ?Sized> {
+    pub source: Box<dyn Source<V>>,
+    /// The run's start: earlier events are not part of it.
+    pub start: DateTime,
+}
 
 /// A value type a feed can route: pushed as [`PushValue::Arg`], read from
 /// sources as [`EventValue::Owned`].
@@ -281,6 +295,7 @@ impl Feed {
     pub fn start<V, S>(
         name: &str,
         source: S,
+        history: Option<History<V>>,
         subscriptions: Arc<Subscriptions<V>>,
         link: ManagerLink,
         options: FeedOptions,
@@ -291,8 +306,30 @@ impl Feed {
         S: Source<V> + 'static,
     {
         if link.is_realtime() {
-            return Self::start_thread(name, source, subscriptions, link, options, stats);
+            let feed = (source, history);
+            return Self::start_thread(name, feed, subscriptions, link, options, stats);
         }
+        match history {
+            Some(history) => {
+                Self::start_sim(name, history.source, subscriptions, link, options, stats)
+            }
+            None => Self::start_sim(name, source, subscriptions, link, options, stats),
+        }
+    }
+
+    /// The replay of a simulation's time slices from `source`.
+    fn start_sim<V, S>(
+        name: &str,
+        source: S,
+        subscriptions: Arc<Subscriptions<V>>,
+        link: ManagerLink,
+        options: FeedOptions,
+        stats: Arc<Stats>,
+    ) -> Result<Self>
+    where
+        V: FeedValue + ?Sized,
+        S: Source<V> + 'static,
+    {
         if source.is_live() {
             return Err(Error::value(
                 "the source is live, with no history to replay in a simulation \
@@ -330,7 +367,7 @@ impl Feed {
 
     fn start_thread<V, S>(
         name: &str,
-        source: S,
+        (source, history): (S, Option<History<V>>),
         subscriptions: Arc<Subscriptions<V>>,
         link: ManagerLink,
         options: FeedOptions,
@@ -349,7 +386,7 @@ impl Feed {
             .name(format!("{name}-feed"))
             .spawn(move || {
                 let _running = running;
-                let body = || run(source, &subscriptions, &link, &options, &stats);
+                let body = || run(source, history, &subscriptions, &link, &options, &stats);
                 if let Some(error) = guard::thread_failure(&thread_name, body) {
                     // Err here means the graph already stopped: nobody to tell.
                     let _ = link.report(StatusLevel::Error, STATUS_FEED_FAILED, error.message());
@@ -411,6 +448,7 @@ impl Drop for Feed {
 
 fn run<V, S>(
     mut source: S,
+    history: Option<History<V>>,
     subscriptions: &Subscriptions<V>,
     link: &ManagerLink,
     options: &FeedOptions,
@@ -431,6 +469,21 @@ where
     let mut pace: Option<(Instant, DateTime)> = None;
     let mut totals = FeedCounts::default();
     let mut batches = 0_u64;
+    if let Some(history) = history {
+        // Replayed ticks are scheduled at their times: nothing to wait for.
+        primed.mark();
+        let replayed = replay(history, &mut outbox, stop, stats, &mut totals);
+        // However the replay ended, every subscription's replay must end:
+        // csp's engine waits for it.
+        let ended = outbox.end_replay();
+        replayed?;
+        ended?;
+        let message = format!(
+            "replayed {} events of history; live from here",
+            totals.events
+        );
+        link.report(StatusLevel::Info, STATUS_REPLAY_COMPLETE, &message)?;
+    }
     while !stop.is_stopped() {
         let (mut events, mut unrouted, mut first_time) = (0_u64, 0_u64, None);
         let mut delivered = Ok(());
@@ -489,6 +542,48 @@ where
             }
         } else {
             stats.set_feed_counts(totals);
+        }
+    }
+    Ok(())
+}
+
+/// Replays `history`'s events from its start on, each batch as ticks
+/// recorded at its time, until it ends or the run stops.
+fn replay<V: FeedValue + ?Sized>(
+    history: History<V>,
+    outbox: &mut Outbox<'_, V>,
+    stop: &StopSignal,
+    stats: &Stats,
+    totals: &mut FeedCounts,
+) -> Result<()> {
+    let History { mut source, start } = history;
+    let mut scratch: Vec<Event<<V as EventValue>::Owned>> = Vec::new();
+    while !stop.is_stopped() {
+        let (mut events, mut unrouted, mut time) = (0_u64, 0_u64, None);
+        let more = source.next_batch_lent(&mut scratch, &mut |event| {
+            if event.time < start {
+                return;
+            }
+            time.get_or_insert(event.time);
+            events += 1;
+            if !outbox.route(event.symbol, event.value) {
+                unrouted += 1;
+            }
+        });
+        let more = more.inspect_err(|_| outbox.drop_open_batch())?;
+        outbox.end_batch();
+        if let Some(time) = time {
+            if totals.events == 0 {
+                stats.record_first_push(DateTime::now());
+            }
+            outbox.send_replayed(time)?;
+        }
+        totals.events += events;
+        totals.unrouted += unrouted;
+        totals.pushed = outbox.pushed();
+        stats.set_feed_counts(*totals);
+        if !more {
+            break;
         }
     }
     Ok(())

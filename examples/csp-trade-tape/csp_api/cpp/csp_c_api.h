@@ -279,6 +279,20 @@ void ccsp_push_batch_abandon(CCspPushBatchHandle batch);
  * so far tick as one batch and those pushed after as the next (csp's push
  * group rules apply to each), and one flush sends them all at once. */
 CCspErrorCode ccsp_push_batch_split(CCspPushBatchHandle batch);
+
+/* History then live. The push input adapters of a realtime run made with
+ * replays (csp's PushPullInputAdapter underneath) take replayed ticks:
+ * while a batch's replay time is set (not CCSP_DATETIME_NONE), every push
+ * into it is a tick recorded at that time, scheduled to tick then (before
+ * the run's start: at its start), not added to the batch. A replayed tick
+ * after the adapter's first live one is an error. An adapter made without
+ * replays refuses replayed ticks. */
+CCspErrorCode ccsp_push_batch_replay_at(CCspPushBatchHandle batch, CCspDateTime time);
+/* Ends the adapter's replay (its first live tick also does): csp's engine
+ * waits for it before the adapter's first cycle and after its last replayed
+ * tick, so a feed that replays must end every adapter's replay, even when
+ * it fails. Does nothing for an adapter made without replays. */
+CCspErrorCode ccsp_push_input_adapter_replay_complete(CCspPushInputAdapterHandle adapter);
 /* Extension of this bridge: frees the events pushed into the batch since it
  * was last flushed, without sending them; their adapters must be alive (so
  * not for a batch whose engine has gone: see abandon). */

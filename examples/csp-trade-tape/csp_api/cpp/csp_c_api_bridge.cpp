@@ -8,6 +8,7 @@
 #include <csp/engine/AdapterManager.h>
 #include <csp/engine/OutputAdapter.h>
 #include <csp/engine/PushInputAdapter.h>
+#include <csp/engine/PushPullInputAdapter.h>
 #include <csp/engine/Struct.h>
 #include <csp/engine/TimeSeriesProvider.h>
 #include <csp/python/Conversions.h>
@@ -424,6 +425,11 @@ public:
         return m_group == group;
     }
 
+    // While set (not NONE), pushes into this batch are replayed ticks
+    // recorded at this time (ccsp_push_batch_replay_at), not live ones.
+    csp::DateTime replayTime() const { return m_replayTime; }
+    void replayAt( csp::DateTime time ) { m_replayTime = time; }
+
     // Flags the last event as the end of a batch, as flush does.
     void split()
     {
@@ -461,41 +467,29 @@ private:
     csp::RootEngine * m_engine;
     csp::PushGroup * m_group = nullptr;
     bool m_used = false;
+    csp::DateTime m_replayTime = csp::DateTime::NONE();
 };
 
 CApiPushBatch * asBatch( CCspPushBatchHandle handle ) { return reinterpret_cast<CApiPushBatch *>( handle ); }
 
-class CApiPushInputAdapter final : public csp::PushInputAdapter
+// What the C ABI's push functions reach through a push input adapter's
+// handle: a plain push adapter, or one that replays history first (a csp
+// PushPullInputAdapter), below.
+class PushPort
 {
 public:
-    CApiPushInputAdapter( csp::Engine * engine, csp::CspTypePtr & type, csp::PushMode pushMode, HeldPushGroup group,
-                          const CCspPushInputAdapterVTable & vtable )
-        : csp::PushInputAdapter( engine, type, pushMode, group.get() ), m_vtable( vtable ), m_type( toCType( *dataType() ) ),
-          m_structMeta( structMetaOf( *dataType() ) ), m_group( std::move( group ) )
-    {
-    }
+    virtual ~PushPort() = default;
 
-    ~CApiPushInputAdapter() override { m_vtable.destroy( m_vtable.user_data ); }
-
-    const char * name() const override { return "CApiPushInputAdapter"; }
-
-    void start( csp::DateTime start, csp::DateTime end ) override
-    {
-        if( m_vtable.start )
-            check( m_vtable.start( m_vtable.user_data, asHandle( rootEngine() ), reinterpret_cast<CCspPushInputAdapterHandle>( this ),
-                                   start.asNanoseconds(), end.asNanoseconds() ),
-                   "push input adapter start" );
-    }
-
-    void stop() override
-    {
-        checkStop( m_vtable.stop ? m_vtable.stop( m_vtable.user_data ) : CCSP_OK, "push input adapter stop", rootEngine() );
-    }
+    virtual csp::PushInputAdapter & adapter() = 0;
+    // The adapter as csp's push-pull adapter; null when it replays nothing.
+    virtual csp::PushPullInputAdapter * replayer() = 0;
 
     CCspType ctype() const { return m_type; }
     const csp::StructMeta * structMeta() const { return m_structMeta; }
+    csp::RootEngine * rootEngine() { return adapter().rootEngine(); }
 
-    // T is a plain value type so that the engine sees a TypedPushEvent<T>.
+    // T is a plain value type so that the engine sees a TypedPushEvent<T>
+    // (or a TypedPushPullEvent<T>).
     template<typename T>
     CCspErrorCode push( T value, CCspType wanted, CCspPushBatchHandle batch )
     {
@@ -504,18 +498,120 @@ public:
         auto * pushBatch = asBatch( batch );
         if( pushBatch && pushBatch -> engine() != rootEngine() ) [[unlikely]]
             return fail( CCSP_ERROR_INVALID_ARGUMENT, "this push batch belongs to another engine" );
-        if( pushBatch && !pushBatch -> admits( group() ) ) [[unlikely]]
+        if( pushBatch && !pushBatch -> admits( adapter().group() ) ) [[unlikely]]
             return fail( CCSP_ERROR_INVALID_ARGUMENT, "a push batch takes events of adapters in one push group (or all in none)" );
-        pushTick( std::move( value ), pushBatch );
+        auto * pull = replayer();
+        if( pushBatch && !pushBatch -> replayTime().isNone() ) [[unlikely]]
+        {
+            if( !pull )
+                return fail( CCSP_ERROR_INVALID_ARGUMENT, "this push input adapter replays no history (it was made without replays)" );
+            // csp refuses a replayed tick once live ones have begun.
+            pull -> pushTick( false, pushBatch -> replayTime(), std::move( value ) );
+        }
+        else if( pull )
+            // A live tick ends the replay first.
+            pull -> pushTick( true, csp::DateTime::NONE(), std::move( value ), pushBatch );
+        else
+            adapter().pushTick( std::move( value ), pushBatch );
         return CCSP_OK;
+    }
+
+protected:
+    PushPort( CCspType type, const csp::StructMeta * structMeta ) : m_type( type ), m_structMeta( structMeta ) {}
+
+private:
+    CCspType m_type;
+    const csp::StructMeta * m_structMeta;
+};
+
+CCspPushInputAdapterHandle asHandle( PushPort * port ) { return reinterpret_cast<CCspPushInputAdapterHandle>( port ); }
+
+// A push input adapter driven by a VTable: on csp's PushInputAdapter, or on
+// its PushPullInputAdapter when the run replays history before going live.
+template<typename Base>
+class CApiPushInputAdapterT final : public Base, public PushPort
+{
+    static constexpr bool REPLAYS = std::is_same_v<Base, csp::PushPullInputAdapter>;
+
+public:
+    CApiPushInputAdapterT( csp::Engine * engine, csp::CspTypePtr & type, csp::PushMode pushMode, HeldPushGroup group,
+                           const CCspPushInputAdapterVTable & vtable )
+        : Base( engine, type, pushMode, group.get() ), PushPort( toCType( *type ), structMetaOf( *type ) ), m_vtable( vtable ),
+          m_group( std::move( group ) )
+    {
+    }
+
+    ~CApiPushInputAdapterT() override
+    {
+        // csp's destructor waits for the end of the replay: make sure it has one.
+        if constexpr( REPLAYS )
+            if( !m_stopped )
+                this -> flagReplayComplete();
+        m_vtable.destroy( m_vtable.user_data );
+    }
+
+    const char * name() const override { return REPLAYS ? "CApiReplayInputAdapter" : "CApiPushInputAdapter"; }
+
+    void start( csp::DateTime start, csp::DateTime end ) override
+    {
+        if( m_vtable.start )
+            check( m_vtable.start( m_vtable.user_data, asHandle( this -> rootEngine() ), asHandle( static_cast<PushPort *>( this ) ),
+                                   start.asNanoseconds(), end.asNanoseconds() ),
+                   "push input adapter start" );
+        if constexpr( REPLAYS )
+        {
+            // csp's start waits for the adapter's first replayed tick, which
+            // the manager's feed sends once every adapter of the run has
+            // started: so it waits for the first engine cycle.
+            // The callback captures `this` alone, so that std::function holds
+            // it inline: csp's scheduler may drop callbacks it never ran
+            // without freeing what they hold.
+            m_startTime = start;
+            m_endTime = end;
+            m_deferredStart = this -> rootEngine() -> scheduleCallback( start, [this]() -> const csp::InputAdapter * {
+                m_started = true;
+                Base::start( m_startTime, m_endTime );
+                return nullptr;
+            } );
+        }
+    }
+
+    void stop() override
+    {
+        if constexpr( REPLAYS )
+        {
+            // csp may stop an adapter twice when a run fails: cancel once
+            // (a cancelled handle's event is freed).
+            if( !m_started && !m_stopped )
+                this -> rootEngine() -> cancelCallback( m_deferredStart );
+            m_deferredStart = csp::Scheduler::Handle();
+            if( !std::exchange( m_stopped, true ) )
+                Base::stop();
+        }
+        checkStop( m_vtable.stop ? m_vtable.stop( m_vtable.user_data ) : CCSP_OK, "push input adapter stop", this -> rootEngine() );
+    }
+
+    csp::PushInputAdapter & adapter() override { return *this; }
+    csp::PushPullInputAdapter * replayer() override
+    {
+        if constexpr( REPLAYS )
+            return this;
+        else
+            return nullptr;
     }
 
 private:
     CCspPushInputAdapterVTable m_vtable;
-    CCspType m_type;
-    const csp::StructMeta * m_structMeta;
     HeldPushGroup m_group;
+    csp::Scheduler::Handle m_deferredStart;
+    csp::DateTime m_startTime;
+    csp::DateTime m_endTime;
+    bool m_started = false;
+    bool m_stopped = false;
 };
+
+using CApiPushInputAdapter = CApiPushInputAdapterT<csp::PushInputAdapter>;
+using CApiReplayInputAdapter = CApiPushInputAdapterT<csp::PushPullInputAdapter>;
 
 class CApiOutputAdapter final : public csp::OutputAdapter
 {
@@ -765,7 +861,7 @@ int64_t toCspStatusLevel( CCspStatusLevel level )
     }
 }
 
-CApiPushInputAdapter * asPushAdapter( CCspPushInputAdapterHandle handle ) { return reinterpret_cast<CApiPushInputAdapter *>( handle ); }
+PushPort * asPushAdapter( CCspPushInputAdapterHandle handle ) { return reinterpret_cast<PushPort *>( handle ); }
 
 const csp::TimeSeriesProvider * asInput( CCspInputHandle handle ) { return reinterpret_cast<const csp::TimeSeriesProvider *>( handle ); }
 
@@ -795,7 +891,8 @@ csp::InputAdapter * createPushInputAdapter( csp::AdapterManager * manager, csp::
 {
     PyObject * capsule = nullptr;
     PyObject * pyPushGroup = nullptr;
-    if( !PyArg_ParseTuple( args, "OO", &capsule, &pyPushGroup ) )
+    int replays = 0;
+    if( !PyArg_ParseTuple( args, "OO|p", &capsule, &pyPushGroup, &replays ) )
         CSP_THROW( csp::python::PythonPassthrough, "" );
 
     HeldPushGroup pushGroup( pyPushGroup );
@@ -805,9 +902,14 @@ csp::InputAdapter * createPushInputAdapter( csp::AdapterManager * manager, csp::
     if( vtable.value_type != CCSP_TYPE_UNKNOWN && vtable.value_type != graphType )
         CSP_THROW( csp::TypeError, "the push input adapter pushes " << typeName( vtable.value_type ) << " but the graph declared its time series as ts["
                                                                     << csp::python::pyTypeToString( pyType ) << "]" );
-    csp::InputAdapter * adapter = pyEngine -> engine() -> rootEngine() -> configuredRealtime()
-                                      ? pyEngine -> engine() -> createOwnedObject<CApiPushInputAdapter>( cspType, pushMode, std::move( pushGroup ), vtable )
-                                      : createManagedSimInputAdapter( manager, pyEngine -> engine(), cspType, pushMode, vtable );
+    auto * engine = pyEngine -> engine();
+    csp::InputAdapter * adapter = nullptr;
+    if( !engine -> rootEngine() -> configuredRealtime() )
+        adapter = createManagedSimInputAdapter( manager, engine, cspType, pushMode, vtable );
+    else if( replays )
+        adapter = engine -> createOwnedObject<CApiReplayInputAdapter>( cspType, pushMode, std::move( pushGroup ), vtable );
+    else
+        adapter = engine -> createOwnedObject<CApiPushInputAdapter>( cspType, pushMode, std::move( pushGroup ), vtable );
     markConsumed( capsule );
     return adapter;
 }
@@ -866,7 +968,8 @@ PyObject * c_api_adapter_manager_bridge( PyObject *, PyObject * args )
 
 PyMethodDef g_bridgeMethods[] = {
     { "_c_api_push_input_adapter", c_api_push_input_adapter, METH_VARARGS,
-      "_c_api_push_input_adapter(mgr, engine, pytype, push_mode, (capsule, push_group)): build a push input adapter from a capsule" },
+      "_c_api_push_input_adapter(mgr, engine, pytype, push_mode, (capsule, push_group[, replays])): build a push input adapter from a capsule; "
+      "with replays=True (realtime) it replays history before its live ticks (csp's PushPullInputAdapter)" },
     { "_c_api_output_adapter", c_api_output_adapter, METH_VARARGS,
       "_c_api_output_adapter(mgr, engine, (input_pytype, capsule)): build an output adapter from a capsule" },
     { "_c_api_adapter_manager_bridge", c_api_adapter_manager_bridge, METH_VARARGS,
@@ -1183,6 +1286,25 @@ CCspErrorCode ccsp_push_batch_flush( CCspPushBatchHandle batch )
         return fail( CCSP_ERROR_NULL_POINTER, "NULL push batch handle" );
     return guarded( [&]() {
         asBatch( batch ) -> flushAll();
+        return CCSP_OK;
+    } );
+}
+
+CCspErrorCode ccsp_push_batch_replay_at( CCspPushBatchHandle batch, CCspDateTime time )
+{
+    if( !batch )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL push batch handle" );
+    asBatch( batch ) -> replayAt( time == CCSP_DATETIME_NONE ? csp::DateTime::NONE() : csp::DateTime::fromNanoseconds( time ) );
+    return CCSP_OK;
+}
+
+CCspErrorCode ccsp_push_input_adapter_replay_complete( CCspPushInputAdapterHandle adapter )
+{
+    if( !adapter )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL push input adapter handle" );
+    return guarded( [&]() {
+        if( auto * pull = asPushAdapter( adapter ) -> replayer() )
+            pull -> flagReplayComplete();
         return CCSP_OK;
     } );
 }

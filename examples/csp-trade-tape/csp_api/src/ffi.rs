@@ -269,6 +269,13 @@ unsafe extern "C" {
     pub fn ccsp_push_batch_destroy(batch: CCspPushBatchHandle);
     pub fn ccsp_push_batch_split(batch: CCspPushBatchHandle) -> CCspErrorCode;
     pub fn ccsp_push_batch_discard(batch: CCspPushBatchHandle);
+    pub fn ccsp_push_batch_replay_at(
+        batch: CCspPushBatchHandle,
+        time: CCspDateTime,
+    ) -> CCspErrorCode;
+    pub fn ccsp_push_input_adapter_replay_complete(
+        adapter: CCspPushInputAdapterHandle,
+    ) -> CCspErrorCode;
 
     pub fn ccsp_input_type(input: CCspInputHandle) -> CCspType;
     pub fn ccsp_input_get_last_bool(input: CCspInputHandle, out: *mut bool) -> CCspErrorCode;

@@ -8,6 +8,7 @@ use super::error::{Error, Result};
 use super::ffi;
 use super::gate::Gate;
 
+use adapter_core::DateTime;
 /// How serious a status is: `csp.adapters.status.Level` in Python.
 pub use adapter_core::Level as StatusLevel;
 
@@ -165,6 +166,15 @@ impl PushBatch {
         // SAFETY: the batch is live; splitting marks its last unsent event
         // and touches neither the engine nor an adapter.
         Error::check(unsafe { ffi::ccsp_push_batch_split(self.handle) })
+    }
+
+    /// Makes the pushes into this batch replayed ticks recorded at `time`
+    /// (they tick at that time, not at receive time), or live ones again
+    /// with `None`. Only adapters made to replay take them.
+    pub(crate) fn replay_at(&mut self, time: Option<DateTime>) -> Result<()> {
+        let time = time.map_or(ffi::CCSP_DATETIME_NONE, DateTime::as_nanos);
+        // SAFETY: the batch is live; this touches neither the engine nor an adapter.
+        Error::check(unsafe { ffi::ccsp_push_batch_replay_at(self.handle, time) })
     }
 
     /// Frees the values pushed since the last send, without sending them.

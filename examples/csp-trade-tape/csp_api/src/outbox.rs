@@ -12,7 +12,7 @@ use super::feed::{FeedValue, Routes};
 use super::gate::{self, SoloEntry};
 use super::input::Pusher;
 use super::link::PushBatch;
-use adapter_core::EventValue;
+use adapter_core::{DateTime, EventValue};
 
 /// Values waiting that make the feed send even when its source has more
 /// batches ready (a batch is never cut: one larger than this goes whole).
@@ -122,6 +122,52 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
         self.values.drain(..sent);
         self.pushed += pushed?;
         Ok(())
+    }
+}
+
+impl<V: FeedValue + ?Sized> Outbox<'_, V> {
+    /// Sends the complete batches as replayed ticks recorded at `time`
+    /// (the subscriptions are csp push-pull adapters, made with replays).
+    pub(crate) fn send_replayed(&mut self, time: DateTime) -> Result<()> {
+        if !self.has_complete_batches() {
+            return Ok(());
+        }
+        let Some(_pass) = self.gate.enter() else {
+            return Err(gate::stopped("a subscription of the feed"));
+        };
+        let sent = std::mem::take(&mut self.complete);
+        self.batch.replay_at(Some(time))?;
+        let (mut pushed, mut result) = (0, Ok(()));
+        'values: for routed in &self.values[..sent] {
+            for pusher in routed.pushers {
+                // SAFETY: inside the gate linked to every adapter of the
+                // routes, in realtime; a replayed tick is not added to the batch.
+                result =
+                    unsafe { pusher.push_linked(Some(&mut self.batch), V::arg(&routed.value)) };
+                if result.is_err() {
+                    break 'values;
+                }
+                pushed += 1;
+            }
+        }
+        let live = self.batch.replay_at(None);
+        self.values.drain(..sent);
+        self.pushed += pushed;
+        result.and(live)
+    }
+
+    /// Ends the replay of every subscription: what follows is live.
+    pub(crate) fn end_replay(&mut self) -> Result<()> {
+        let Some(_pass) = self.gate.enter() else {
+            // Stopped: csp's stop ends each adapter's replay itself.
+            return Ok(());
+        };
+        let mut ended = Ok(());
+        for pusher in self.routes.values().flatten() {
+            // SAFETY: inside the gate linked to every adapter of the routes.
+            ended = ended.and(unsafe { pusher.replay_complete_linked() });
+        }
+        ended
     }
 }
 

@@ -61,7 +61,7 @@ impl<S: Source<i64> + 'static> AdapterManager for SourceManager<S> {
             };
             let stats = Arc::new(Stats::default());
             let subscriptions = Arc::clone(&self.subscriptions);
-            let feed = Feed::start(self.name, source, subscriptions, link, options, stats)?;
+            let feed = Feed::start(self.name, source, None, subscriptions, link, options, stats)?;
             self.feed = Some(feed);
         }
         Ok(())

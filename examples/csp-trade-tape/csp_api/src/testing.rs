@@ -405,6 +405,7 @@ impl AdapterManager for FaultyManager {
         let feed = Feed::start(
             "FaultyManager",
             source,
+            None,
             Arc::new(Subscriptions::default()),
             link,
             FeedOptions::default(),
