@@ -12,6 +12,10 @@ RECORD_EXAMPLE := examples/csp-trade-tape
 RECORD_ANSWERS := --data project_name=csp-trade-tape --data input_type=struct \
 	--data "struct_fields=symbol:str, price:float, size:int, venue:str?" --data transport=websocket \
 	--data parquet=true
+# A third: the Kafka transport, records in, an int out.
+KAFKA_EXAMPLE := examples/csp-kafka-quotes
+KAFKA_ANSWERS := --data project_name=csp-kafka-quotes --data input_type=struct \
+	--data "struct_fields=bid:float, ask:float, size:int, venue:str?" --data transport=kafka
 DEMO_COUNT ?= 1000000
 
 # One Cargo target directory for every build (demo, tests, examples).
@@ -76,9 +80,10 @@ format: venv
 	$(PY) -m ruff format tests tools bench
 
 example: venv  ## re-render examples/ (after changing the template)
-	rm -rf $(EXAMPLE) $(RECORD_EXAMPLE)
+	rm -rf $(EXAMPLE) $(RECORD_EXAMPLE) $(KAFKA_EXAMPLE)
 	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet . $(EXAMPLE)
 	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet $(RECORD_ANSWERS) . $(RECORD_EXAMPLE)
+	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet $(KAFKA_ANSWERS) . $(KAFKA_EXAMPLE)
 
 # The crates of a rendering without a transport are refreshed; those of each
 # transport are added to them (`cargo metadata` resolves only what is missing).
@@ -90,7 +95,7 @@ lockfile: venv  ## refresh template/Cargo.lock.jinja with the newest crates the 
 	$(MAKE) lockfile-transports LOCK_BASE=$(BUILD)/lockfile/none/Cargo.lock
 
 # Adds the crates of each transport, and of Parquet, to the template's lock as it is.
-LOCK_VARIANTS := websocket:-d_transport=websocket none+parquet:-d_parquet=true websocket+parquet:-d_transport=websocket_-d_parquet=true
+LOCK_VARIANTS := websocket:-d_transport=websocket none+parquet:-d_parquet=true websocket+parquet:-d_transport=websocket_-d_parquet=true kafka:-d_transport=kafka kafka+parquet:-d_transport=kafka_-d_parquet=true
 lockfile-transports: venv
 	for entry in $(LOCK_VARIANTS); do \
 	  variant=$${entry%%:*}; answers=$$(echo $${entry#*:} | tr _ ' '); \

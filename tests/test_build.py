@@ -2,7 +2,7 @@
 
 Nine projects cover every value type on the input side and on the output side,
 five of them with a conversion node between different types, two of them with
-the WebSocket transport and two reading and writing Parquet. They share one
+the WebSocket transport, two with Kafka, and two reading and writing Parquet. They share one
 Cargo target directory so that only the first build compiles the dependencies.
 """
 
@@ -39,6 +39,8 @@ BUILDS = [
 MATURIN_BUILDS = {"Text"}
 # With the WebSocket transport: records with every field type, and the time types.
 WEBSOCKET_BUILDS = {"QuoteBook", "Span"}
+# With the Kafka transport (against a real broker): records in, and times in.
+KAFKA_BUILDS = {"OrderFeed", "FX2Rates"}
 # Reading and writing Parquet: records with every field type both ways (with
 # the WebSocket transport too), and int in, records out.
 PARQUET_BUILDS = {"QuoteBook", "TradeTape"}
@@ -48,6 +50,12 @@ MAKEFILE_PACKAGE = "csp_adapter_market_data_build"
 DEMO_COUNT = 100_000
 
 pytestmark = pytest.mark.build
+
+
+def transport(adapter_name: str) -> str:
+    if adapter_name in WEBSOCKET_BUILDS:
+        return "websocket"
+    return "kafka" if adapter_name in KAFKA_BUILDS else "none"
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess[str]:
@@ -82,7 +90,7 @@ def installed(request: pytest.FixtureRequest, copie_session, build_env: dict[str
             "input_type": input_type,
             "output_type": output_type,
             "build_backend": "maturin" if adapter_name in MATURIN_BUILDS else "hatch-rs",
-            "transport": "websocket" if adapter_name in WEBSOCKET_BUILDS else "none",
+            "transport": transport(adapter_name),
             "parquet": adapter_name in PARQUET_BUILDS,
             **({"struct_fields": struct_fields} if struct_fields else {}),
         }

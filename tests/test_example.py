@@ -1,4 +1,5 @@
-"""examples/ holds the default rendering and a record rendering; each must match the template exactly."""
+"""examples/ holds the default rendering, a record rendering and a Kafka rendering; each must match the
+template exactly."""
 
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "csp-adapter-acme"
 RECORD_EXAMPLE = ROOT / "examples" / "csp-trade-tape"
+KAFKA_EXAMPLE = ROOT / "examples" / "csp-kafka-quotes"
 ANSWERS = ".copier-answers.yml"
 # Where and from which commit it was rendered: differs by checkout, not by content.
 VOLATILE_ANSWERS = ("_commit:", "_src_path:")
@@ -43,7 +45,13 @@ def test_record_example_has_a_record_a_name_of_several_words_the_websocket_trans
     assert "?" in answers["struct_fields"]
 
 
-@pytest.mark.parametrize("example", [EXAMPLE, RECORD_EXAMPLE], ids=lambda path: path.name)
+def test_kafka_example_reads_records_from_kafka() -> None:
+    answers = yaml.safe_load((KAFKA_EXAMPLE / ANSWERS).read_text())
+    assert (answers["adapter_name"], answers["input_type"], answers["transport"]) == ("KafkaQuotes", "struct", "kafka")
+    assert (KAFKA_EXAMPLE / "core" / "src" / "kafka" / "source.rs").is_file()
+
+
+@pytest.mark.parametrize("example", [EXAMPLE, RECORD_EXAMPLE, KAFKA_EXAMPLE], ids=lambda path: path.name)
 def test_example_has_not_drifted(tmp_path: Path, example: Path) -> None:
     answers = yaml.safe_load((example / ANSWERS).read_text())
     data = {key: value for key, value in answers.items() if not key.startswith("_")}

@@ -21,7 +21,7 @@ from conftest import require
 @dataclass(frozen=True)
 class Names:
     id: str
-    answers: dict[str, str]
+    answers: dict[str, object]
     package: str
     stem: str
     snake: str
@@ -35,7 +35,13 @@ NAMES = [
         "MarketData",
         "market_data",
     ),
-    Names("zed9-feed", {"project_name": "zed9-feed", "adapter_name": "Zed9Feed"}, "zed9_feed", "Zed9Feed", "zed9_feed"),
+    Names(
+        "zed9-feed",
+        {"project_name": "zed9-feed", "adapter_name": "Zed9Feed", "transport": "websocket", "input_type": "struct"},
+        "zed9_feed",
+        "Zed9Feed",
+        "zed9_feed",
+    ),
     Names(
         "http-feed",
         {"project_name": "csp-http-feed", "adapter_name": "HTTPFeed"},
@@ -58,7 +64,15 @@ NAMES = [
     Names("single-letter", {"project_name": "x", "adapter_name": "X"}, "x", "X", "x"),
     Names(
         "longest",
-        {"project_name": "vendor-" + "x" * 53, "adapter_name": "VeryLongVendorNameForAMarketDataFeedAbcd"},
+        # Records both ways, Kafka and Parquet: the most text that carries the names.
+        {
+            "project_name": "vendor-" + "x" * 53,
+            "adapter_name": "VeryLongVendorNameForAMarketDataFeedAbcd",
+            "input_type": "struct",
+            "output_type": "struct",
+            "transport": "kafka",
+            "parquet": True,
+        },
         "vendor_" + "x" * 53,
         "VeryLongVendorNameForAMarketDataFeedAbcd",
         "very_long_vendor_name_for_a_market_data_feed_abcd",

@@ -56,10 +56,26 @@ EXPECTED_FILES = [
 ]
 
 COMBINATIONS = list(product(TYPES, TYPES))
-# Half of them with the WebSocket transport: every type on each side, with
-# several types on the other.
-WEBSOCKET = {(i, o) for i, o in COMBINATIONS if (TYPES.index(i) + TYPES.index(o)) % 2 == 0}
-WEBSOCKET_FILES = ["core/src/websocket/source.rs", "src/messages.rs", "tests/test_websocket.py", "tests/ws_server.py"]
+# A third of them with the WebSocket transport, a third with Kafka: every
+# type on each side, with several types on the other.
+TRANSPORTS = ["websocket", "kafka", "none"]
+TRANSPORT = {(i, o): TRANSPORTS[(TYPES.index(i) + TYPES.index(o)) % 3] for i, o in COMBINATIONS}
+TRANSPORT_FILES = {
+    "websocket": ["core/src/websocket/source.rs", "tests/test_websocket.py", "tests/ws_server.py"],
+    "kafka": [
+        "core/src/kafka/source.rs",
+        "core/src/kafka/partitions.rs",
+        "tests/test_kafka.py",
+        "tests/kafka_broker.py",
+    ],
+}
+# Shared by the live transports.
+LIVE_FILES = ["core/src/wire.rs", "src/messages.rs"]
+TRANSPORT_CRATES = {
+    "websocket": ["tokio-tungstenite", "rustls"],
+    "kafka": ["rskafka"],
+}
+LIVE_CRATES = ["tokio", "serde_json"]
 # A third of them read and write Parquet, with and without the WebSocket transport.
 PARQUET = {(i, o) for i, o in COMBINATIONS if (2 * TYPES.index(i) + TYPES.index(o)) % 3 == 0}
 PARQUET_FILES = ["core/src/parquet/reader.rs", "core/src/parquet/writer.rs", "tests/test_parquet.py"]
@@ -72,7 +88,7 @@ def text_files(project: Path) -> list[Path]:
 @pytest.fixture(scope="module", params=COMBINATIONS, ids=[f"{i}-to-{o}" for i, o in COMBINATIONS])
 def rendered(request: pytest.FixtureRequest, copie_session) -> Path:
     input_type, output_type = request.param
-    transport = "websocket" if request.param in WEBSOCKET else "none"
+    transport = TRANSPORT[request.param]
     parquet = request.param in PARQUET
     answers = {"input_type": input_type, "output_type": output_type, "transport": transport, "parquet": parquet}
     result = copie_session.copy(extra_answers=answers)
@@ -86,13 +102,21 @@ def test_files_present(rendered: Path) -> None:
 
 
 def test_only_the_chosen_transport_is_rendered(rendered: Path) -> None:
-    websocket = "transport: websocket" in (rendered / ".copier-answers.yml").read_text()
-    assert [(rendered / name).is_file() for name in WEBSOCKET_FILES] == [websocket] * len(WEBSOCKET_FILES)
+    answers = (rendered / ".copier-answers.yml").read_text()
+    chosen = next(name for name in TRANSPORTS if f"transport: {name}" in answers)
     manifests = (rendered / "Cargo.toml").read_text() + (rendered / "core/Cargo.toml").read_text()
     lock = (rendered / "Cargo.lock").read_text()
-    for crate in ("tokio", "tokio-tungstenite", "rustls", "serde_json"):
-        assert (f"\n{crate} = " in manifests) == websocket, crate
-        assert (f'name = "{crate}"' in lock) == websocket, crate
+    for transport, files in TRANSPORT_FILES.items():
+        wanted = transport == chosen
+        assert [(rendered / name).is_file() for name in files] == [wanted] * len(files), transport
+        for crate in TRANSPORT_CRATES[transport]:
+            assert (f"\n{crate} = " in manifests) == wanted, crate
+            assert (f'name = "{crate}"' in lock) == wanted, crate
+    live = chosen != "none"
+    assert [(rendered / name).is_file() for name in LIVE_FILES] == [live] * len(LIVE_FILES)
+    for crate in LIVE_CRATES:
+        assert (f"\n{crate} = " in manifests) == live, crate
+        assert (f'name = "{crate}"' in lock) == live, crate
 
 
 def test_parquet_only_when_asked(rendered: Path) -> None:
@@ -100,7 +124,7 @@ def test_parquet_only_when_asked(rendered: Path) -> None:
     assert [(rendered / name).is_file() for name in PARQUET_FILES] == [parquet] * len(PARQUET_FILES)
     manifest = (rendered / "core/Cargo.toml").read_text()
     lock = (rendered / "Cargo.lock").read_text()
-    for crate in ("parquet", "arrow-array", "zstd"):
+    for crate in ("parquet", "arrow-array", "arrow-schema"):
         assert (f'name = "{crate}"' in lock) == parquet, crate
     assert ("\nparquet = " in manifest) == parquet
     adapters = (rendered / "csp_adapter_acme/adapters.py").read_text()
@@ -248,6 +272,7 @@ FORMAT_CASES = {
     "struct": {"input_type": "struct", "output_type": "float"},
     "maturin": {"build_backend": "maturin"},
     "websocket": {"transport": "websocket", "input_type": "struct", "output_type": "timedelta"},
+    "kafka": {"transport": "kafka", "input_type": "datetime", "output_type": "struct"},
     "parquet": {"parquet": True, "input_type": "struct", "output_type": "struct"},
 }
 

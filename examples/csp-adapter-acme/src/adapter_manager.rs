@@ -142,8 +142,12 @@ impl AdapterManager for AcmeAdapterManager {
                 if let Some(spec) = &options.history {
                     opened = format!("{opened} after the history of {}", spec.describe());
                 }
-                let history = history.map(|source| History { source, start });
-                (source, history, opened)
+                match history {
+                    history => {
+                        let history = history.map(|source| History { source, start });
+                        (source, history, opened)
+                    }
+                }
             }
         };
         if let Some(path) = &options.sink {

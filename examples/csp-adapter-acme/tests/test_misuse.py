@@ -84,7 +84,8 @@ def test_bad_arguments_say_what_to_do(make, error: type[Exception], message: str
 
 def test_publish_rejects_a_time_series_of_another_type() -> None:
     manager = Manager(FEED)
-    with pytest.raises(TypeError, match=r"publish expects a ts\[int\], got str"):
+    wanted = r"publish expects a ts\[int\], got str"
+    with pytest.raises(TypeError, match=wanted):
         manager.publish(csp.const("x"), "A")
 
 

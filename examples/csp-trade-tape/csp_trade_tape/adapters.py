@@ -136,24 +136,16 @@ class WebSocket:
         pairs = tuple((headers or {}).items())
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in pairs):
             raise TypeError(f"headers must map str to str, got {headers!r}")
-        durations = {
-            "connect_timeout": connect_timeout,
-            "reconnect_interval": reconnect_interval,
-            "max_reconnect_interval": max_reconnect_interval,
-            "ping_interval": ping_interval,
-            "pong_timeout": pong_timeout,
-        }
-        for name, value in durations.items():
-            if not isinstance(value, timedelta):
-                raise TypeError(f"{name} must be a datetime.timedelta, got {type(value).__name__}")
-            if value <= timedelta(0):
-                raise ValueError(f"{name} must be positive, got {value}")
-        if max_attempts is not None and _non_negative_int("max_attempts", max_attempts) == 0:
-            raise ValueError("max_attempts must be >= 1, or None to try for ever")
+        durations = _positive_durations(
+            connect_timeout=connect_timeout,
+            reconnect_interval=reconnect_interval,
+            max_reconnect_interval=max_reconnect_interval,
+            ping_interval=ping_interval,
+            pong_timeout=pong_timeout,
+        )
+        _check_retries(max_attempts, bad_messages)
         if _non_negative_int("max_message_size", max_message_size) == 0:
             raise ValueError("max_message_size must be >= 1")
-        if bad_messages not in ("skip", "raise"):
-            raise ValueError(f"bad_messages must be 'skip' or 'raise', got {bad_messages!r}")
         values: dict[str, object] = {**durations, "url": url, "headers": pairs, "max_attempts": max_attempts}
         values.update(max_message_size=max_message_size, bad_messages=bad_messages)
         values["ca_file"] = None if ca_file is None else _path("ca_file", ca_file)
@@ -204,7 +196,7 @@ class ParquetFile:
             if not isinstance(column, str) or not column or not isinstance(field, str):
                 raise TypeError(f"field_map must map column names to field names (str), got {field_map!r}")
             if field not in fields:
-                raise ValueError(f"field_map maps column {column!r} to {field!r}, which is not a field of TradeTapeRecord")
+                raise ValueError(f"field_map maps column {column!r} to {field!r}, which is not a field of the record")
         mapped = [field for _, field in pairs]
         twice = sorted({field for field in mapped if mapped.count(field) > 1})
         if twice:
@@ -246,6 +238,22 @@ def _non_negative_int(name: str, value: object) -> int:
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
     return value
+
+
+def _positive_durations(**durations: object) -> dict[str, object]:
+    for name, value in durations.items():
+        if not isinstance(value, timedelta):
+            raise TypeError(f"{name} must be a datetime.timedelta, got {type(value).__name__}")
+        if value <= timedelta(0):
+            raise ValueError(f"{name} must be positive, got {value}")
+    return durations
+
+
+def _check_retries(max_attempts: object, bad_messages: object) -> None:
+    if max_attempts is not None and _non_negative_int("max_attempts", max_attempts) == 0:
+        raise ValueError("max_attempts must be >= 1, or None to try for ever")
+    if bad_messages not in ("skip", "raise"):
+        raise ValueError(f"bad_messages must be 'skip' or 'raise', got {bad_messages!r}")
 
 
 def _symbol(symbol: object) -> str:

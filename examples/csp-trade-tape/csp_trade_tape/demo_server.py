@@ -6,33 +6,12 @@ that ``publish`` sends back. It needs the ``websockets`` package."""
 import asyncio
 import json
 import threading
-from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
 
-import csp
-
 from .adapters import INPUT_TYPE
 from .demo import demo_value
-
-EPOCH = datetime(1970, 1, 1)
-
-
-def encode(value: Any) -> Any:
-    """A value as a message carries it: times as integer nanoseconds."""
-    if isinstance(value, datetime):
-        return (value - EPOCH) // timedelta(microseconds=1) * 1000
-    if isinstance(value, timedelta):
-        return value // timedelta(microseconds=1) * 1000
-    return value
-
-
-def message(symbol: str, value: Any) -> dict[str, Any]:
-    """The JSON object of one event of ``value`` (``src/messages.rs``)."""
-    if isinstance(value, csp.Struct):
-        fields = {name: encode(getattr(value, name)) for name in type(value).metadata() if hasattr(value, name)}
-        return {**fields, "symbol": symbol}
-    return {"symbol": symbol, "value": encode(value)}
+from .messages import message
 
 
 def demo_message(symbol: str, index: int) -> str:

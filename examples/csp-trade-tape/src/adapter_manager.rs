@@ -140,17 +140,29 @@ impl AdapterManager for TradeTapeAdapterManager {
                 (history, None, describe.unwrap_or_default())
             }
             history => {
-                let source::Opened { source, publisher } = source::open(&options.source, &context)?;
+                let source::Opened {
+                    source,
+                    history: own,
+                    publisher,
+                } = source::open(&options.source, &context)?;
                 if let Some(publisher) = publisher {
                     // csp starts a run's manager once: the cell is empty.
                     let _ = self.run.publisher.set(publisher);
                 }
+                // A source's own history (Kafka's start_offset) replays the
+                // same way; Python refuses it together with history=.
+                let history = history.or(own);
                 let mut opened = options.source.describe();
                 if let Some(spec) = &options.history {
                     opened = format!("{opened} after the history of {}", spec.describe());
                 }
-                let history = history.map(|source| History { source, start });
-                (source, history, opened)
+                match history {
+                    Some(history) if !link.is_realtime() => (history, None, opened),
+                    history => {
+                        let history = history.map(|source| History { source, start });
+                        (source, history, opened)
+                    }
+                }
             }
         };
         if let Some(path) = &options.sink {

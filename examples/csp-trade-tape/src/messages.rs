@@ -26,7 +26,8 @@ use serde::{Deserialize, Serialize};
 use crate::input_adapter::InputValue;
 use crate::output_adapter::OutputValue;
 use crate::record::TradeTapeRecord;
-use adapter_core::websocket::{Codec, JsonTime, one_or_many};
+use adapter_core::websocket::Codec;
+use adapter_core::wire::{JsonTime, one_or_many};
 use adapter_core::{DateTime, EachEvent, Event};
 
 /// What the source sends to subscribe.

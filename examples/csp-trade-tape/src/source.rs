@@ -18,7 +18,8 @@ use pyo3::FromPyObject;
 use crate::input_adapter::InputValue;
 use crate::messages::JsonMessages;
 use adapter_core::parquet::{ParquetFile, ParquetOptions};
-use adapter_core::websocket::{BadMessages, Publisher, WebSocketOptions, WebSocketSource};
+use adapter_core::websocket::{Publisher, WebSocketOptions, WebSocketSource};
+use adapter_core::wire::BadMessages;
 use adapter_core::{EventsFile, Source, SourceContext, Synthetic};
 use csp_api::{Result, TimeDelta};
 
@@ -89,17 +90,16 @@ impl WebSocketSpec {
             ping_interval: self.ping_interval,
             pong_timeout: self.pong_timeout,
             max_message_size: self.max_message_size,
-            bad_messages: match self.bad_messages.as_str() {
-                "raise" => BadMessages::Raise,
-                _ => BadMessages::Skip,
-            },
+            bad_messages: BadMessages::named(&self.bad_messages),
         }
     }
 }
 
-/// An open source, and what publishes on its connection (if it has one).
+/// An open source, the history it replays first (if it has its own), and
+/// what publishes on its connection (if it has one).
 pub struct Opened {
     pub source: Box<dyn Source<InputValue>>,
+    pub history: Option<Box<dyn Source<InputValue>>>,
     pub publisher: Option<Publisher>,
 }
 
@@ -153,8 +153,12 @@ pub fn open(spec: &SourceSpec, context: &SourceContext) -> Result<Opened> {
         SourceSpec::WebSocket(spec) => {
             let (source, publisher) = WebSocketSource::new(spec.options(), JsonMessages, context)?;
             let source = Box::new(source);
-            let publisher = Some(publisher);
-            return Ok(Opened { source, publisher });
+            let (history, publisher) = (None, Some(publisher));
+            return Ok(Opened {
+                source,
+                history,
+                publisher,
+            });
         }
         SourceSpec::Parquet(spec) => Box::new(ParquetFile::<InputValue>::open(spec.options()?)?),
         SourceSpec::File(path) => file(path)?,
@@ -176,8 +180,12 @@ pub fn open(spec: &SourceSpec, context: &SourceContext) -> Result<Opened> {
             Box::new(feed)
         }
     };
-    let publisher = None;
-    Ok(Opened { source, publisher })
+    let (history, publisher) = (None, None);
+    Ok(Opened {
+        source,
+        history,
+        publisher,
+    })
 }
 
 /// Opens the history a run replays first: recorded events only.

@@ -1,5 +1,6 @@
-"""``TradeTapeRecord`` records that Rust pushes tick in csp: exactly, unset fields included;
-records of the wrong shape fail with errors that name the field."""
+"""``TradeTapeRecord`` records that Rust pushes tick in csp: exactly,
+unset fields included; records of the wrong shape fail with errors that name
+the field."""
 
 from datetime import datetime, timedelta
 from pathlib import Path

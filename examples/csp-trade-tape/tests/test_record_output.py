@@ -1,5 +1,6 @@
-"""``TradeTapeRecord`` records published from csp reach Rust: exactly, unset fields included;
-records of the wrong shape fail with errors that name the field."""
+"""``TradeTapeRecord`` records published from csp reach Rust: exactly,
+unset fields included; records of the wrong shape fail with errors that name
+the field."""
 
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -127,5 +128,6 @@ def test_another_struct_type_is_refused_when_the_graph_is_built() -> None:
     class Other(csp.Struct):
         x: int
 
-    with pytest.raises(TypeError, match=r"publish expects a ts\[TradeTapeRecord\], got Other"):
+    wanted = r"publish expects a ts\[TradeTapeRecord\], got Other"
+    with pytest.raises(TypeError, match=wanted):
         Manager(Synthetic(1)).publish(csp.const(Other(x=1)), "A")

@@ -40,7 +40,7 @@ from csp_trade_tape._native import (
 )
 from csp_trade_tape.adapters import INPUT_TYPE
 from csp_trade_tape.adapters import OUTPUT_TYPE as PUBLISHED
-from csp_trade_tape.demo_server import message
+from csp_trade_tape.messages import decode_message, message, received
 
 # Any: the checks below branch on whether it is a record.
 OUTPUT_TYPE: Any = PUBLISHED
@@ -54,36 +54,6 @@ def quick(url: str, **options: Any) -> WebSocket:
     """A WebSocket that retries within milliseconds, so that the tests' reconnects are quick."""
     wait, longest = timedelta(milliseconds=20), timedelta(milliseconds=100)
     return WebSocket(url, reconnect_interval=wait, max_reconnect_interval=longest, **options)
-
-
-def expected(symbol: str, value: Any) -> Any:
-    """What a subscription ticks for ``message(symbol, value)``: a record's
-    ``symbol`` field is the message's symbol."""
-    if isinstance(value, csp.Struct) and "symbol" in type(value).metadata():
-        value = value.copy()
-        value.symbol = symbol
-    return value
-
-
-def decode(typ: type, value: Any) -> Any:
-    """A value of a published message, back in Python."""
-    if typ is datetime:
-        return datetime.fromisoformat(value.removesuffix("Z"))
-    if typ is timedelta:
-        return timedelta(microseconds=value // 1000)
-    if typ is float:
-        return float(value)
-    return value
-
-
-def decode_message(data: dict[str, Any]) -> Any:
-    if not issubclass(OUTPUT_TYPE, csp.Struct):
-        return decode(OUTPUT_TYPE, data["value"])
-    record = OUTPUT_TYPE()
-    for name, typ in OUTPUT_TYPE.metadata().items():
-        if name in data:
-            setattr(record, name, decode(typ, data[name]))
-    return record
 
 
 def values(count: int, start: int = 0) -> list[Any]:
@@ -126,7 +96,7 @@ def test_values_arrive_exactly_and_only_the_subscribed_symbols_tick() -> None:
         out = run(manager, 1.0, symbols=("A", "B"))
     assert server.received == ['{"op":"subscribe","symbols":["A","B"]}']
     for symbol in "AB":
-        assert out[symbol] == [expected(s, v) for s, v in events if s == symbol]
+        assert out[symbol] == [received(s, v) for s, v in events if s == symbol]
     assert codes(out["status"]) == [STATUS_OPENED, STATUS_CONNECTED]
     stats = manager.stats()
     assert (stats["events"], stats["unrouted"], stats["bad_messages"]) == (30, 10, 0)
@@ -150,7 +120,7 @@ def test_an_array_is_one_batch(push_mode: csp.PushMode) -> None:
 
         out = csp.run(graph, starttime=datetime.now(timezone.utc), endtime=timedelta(seconds=0.5), realtime=True)
     ticked = [value for _, value in out["A"]]
-    wanted = [expected("A", value) for value in batch]
+    wanted = [received("A", value) for value in batch]
     assert ticked == ([wanted] if push_mode == csp.PushMode.BURST else [wanted[-1]])
 
 
@@ -175,8 +145,8 @@ def test_publish_sends_each_tick_on_the_same_connection() -> None:
     messages = [json.loads(text) for text in server.received[1:]]
     assert [m["symbol"] for m in messages] == ["P"] * len(published)
     assert all(isinstance(m["time"], str) and m["time"].endswith("Z") for m in messages)
-    got = [decode_message(m) for m in messages]
-    want = [expected("P", value) for value in published]
+    got = [decode_message(OUTPUT_TYPE, m) for m in messages]
+    want = [received("P", value) for value in published]
     if issubclass(OUTPUT_TYPE, csp.Struct) and "time" in OUTPUT_TYPE.metadata():
         # An unset time goes out as the engine's time.
         for one, sent in zip(got, want, strict=True):
@@ -234,8 +204,8 @@ def test_a_dropped_connection_is_reconnected_and_resubscribed_in_order() -> None
 
         csp.run(graph, starttime=datetime.now(timezone.utc), endtime=timedelta(seconds=1), realtime=True)
     assert server.received == ['{"op":"subscribe","symbols":["A"]}'] * 2
-    wanted = [STATUS_OPENED, STATUS_CONNECTED, *[expected("A", v) for v in first]]
-    wanted += [STATUS_DISCONNECTED, STATUS_RECONNECTING, STATUS_CONNECTED, *[expected("A", v) for v in second]]
+    wanted = [STATUS_OPENED, STATUS_CONNECTED, *[received("A", v) for v in first]]
+    wanted += [STATUS_DISCONNECTED, STATUS_RECONNECTING, STATUS_CONNECTED, *[received("A", v) for v in second]]
     assert [what for _, what in seen] == wanted
     cycles = [cycle for cycle, _ in seen]
     assert cycles == sorted(cycles)
@@ -332,7 +302,7 @@ def test_bad_messages_tick_a_status_each_and_the_run_goes_on() -> None:
     with WsServer(script) as server:
         manager = Manager(quick(server.url))
         out = run(manager, 1.0)
-    assert out["A"] == [expected("A", good[i]) for i in (0, 1, 3)]
+    assert out["A"] == [received("A", good[i]) for i in (0, 1, 3)]
     bad = [status.msg for status in out["status"] if status.status_code == STATUS_BAD_MESSAGE]
     assert len(bad) == len(BAD) + 2, bad
     for (what, _, reason), msg in zip(BAD, bad, strict=False):
@@ -355,7 +325,7 @@ def test_a_message_over_max_message_size_is_bad_and_resets_the_connection() -> N
     with WsServer(script) as server:
         manager = Manager(quick(server.url, max_message_size=50_000))
         out = run(manager, 1.0)
-    assert out["A"] == [expected("A", demo_value(INPUT_TYPE, 1))]
+    assert out["A"] == [received("A", demo_value(INPUT_TYPE, 1))]
     bad = [status.msg for status in out["status"] if status.status_code == STATUS_BAD_MESSAGE]
     assert len(bad) == 1 and "max_message_size is 50000" in bad[0], bad
     assert server.connections == 2
@@ -392,7 +362,7 @@ def test_wss_with_a_private_ca_and_extra_headers(tmp_path: Any) -> None:
         assert server.url.startswith("wss://")
         source = WebSocket(server.url, headers={"X-Api-Key": "sesame"}, ca_file=ca_file)
         out = run(Manager(source), 1.0)
-        assert out["A"] == [expected("A", demo_value(INPUT_TYPE, 7))]
+        assert out["A"] == [received("A", demo_value(INPUT_TYPE, 7))]
         assert headers == ["sesame"]
         # Without the CA the server's certificate is not trusted.
         with pytest.raises(ConnectionError, match="certificate"):
@@ -434,7 +404,7 @@ def test_history_then_live_from_the_server(tmp_path: Path) -> None:
         out = csp.run(graph, starttime=start, endtime=end, realtime=True)
     ticks = out["A"]
     assert ticks[:10] == [(when, value) for when, _, value in history]
-    assert [value for _, value in ticks[10:]] == [expected("A", value) for value in live]
+    assert [value for _, value in ticks[10:]] == [received("A", value) for value in live]
     statuses = codes([status for _, status in out["status"]])
     assert statuses[0] == STATUS_OPENED and STATUS_REPLAY_COMPLETE in statuses and STATUS_CONNECTED in statuses
 

@@ -478,6 +478,11 @@ where
         let ended = outbox.end_replay();
         replayed?;
         ended?;
+        // What the source reported while it replayed ticks before the end
+        // of the replay.
+        for reported in status.take() {
+            report_status(link, stats, &reported)?;
+        }
         let message = format!(
             "replayed {} events of history; live from here",
             totals.events

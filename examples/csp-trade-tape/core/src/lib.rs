@@ -2,6 +2,7 @@
 //! values, events files, record fields, event sources and the demo logic.
 //! [`parquet`]: Parquet files, replayed and written.
 //! [`websocket`]: the WebSocket client of the live transport.
+//! [`wire`]: JSON forms of csp's types and the bad-message policy.
 //!
 //! Nothing here links csp or Python, so `cargo test` runs it anywhere.
 //! Put logic you want to unit-test without a csp engine here.
@@ -20,6 +21,7 @@ pub mod stop;
 pub mod text;
 pub mod time;
 pub mod websocket;
+pub mod wire;
 
 pub use events::{Event, EventsError, EventsErrorKind, EventsReader, EventsWriter};
 pub use record::RecordField;

@@ -15,6 +15,6 @@ mod connect;
 mod options;
 mod source;
 
-pub use codec::{Codec, JsonDuration, JsonTime, one_or_many};
-pub use options::{BadMessages, WebSocketOptions};
+pub use codec::Codec;
+pub use options::WebSocketOptions;
 pub use source::{Publisher, WebSocketSource};

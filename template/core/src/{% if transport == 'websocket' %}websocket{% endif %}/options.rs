@@ -3,14 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// What a source does with a message that does not decode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BadMessages {
-    /// Drop it with a BAD_MESSAGE status (counted in `stats()`); go on.
-    Skip,
-    /// End the run with a `ValueError` naming the message.
-    Raise,
-}
+use crate::wire::{BadMessages, reconnect_wait};
 
 /// How to connect, and how hard to try.
 #[derive(Clone, Debug)]
@@ -60,10 +53,7 @@ impl WebSocketOptions {
     /// The wait before the next attempt, after `failed` failed ones in a row
     /// (0 after a connection that was up).
     pub fn reconnect_wait(&self, failed: u32) -> Duration {
-        let factor = 1_u32.checked_shl(failed.min(31)).unwrap_or(u32::MAX);
-        self.reconnect_interval
-            .saturating_mul(factor)
-            .min(self.max_reconnect_interval)
+        reconnect_wait(self.reconnect_interval, self.max_reconnect_interval, failed)
     }
 }
 

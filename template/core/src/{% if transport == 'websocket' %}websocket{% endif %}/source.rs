@@ -13,13 +13,14 @@ use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::codec::Codec;
 use super::connect::{Dialer, Socket};
-use super::options::{BadMessages, WebSocketOptions};
+use super::options::WebSocketOptions;
 use crate::events::{Event, EventsError};
 use crate::row::EventValue;
 use crate::source::{EachEvent, LentEvent, Source, SourceContext};
 use crate::status::{StatusReporter, excerpt};
 use crate::stop::StopSignal;
 use crate::time::DateTime;
+use crate::wire::BadMessages;
 
 /// How much of a bad message a status or an error quotes.
 const QUOTED: usize = 80;

@@ -1,0 +1,206 @@
+//! What the realtime feed has routed but not sent yet: the values of one or
+//! more source batches, sent to csp together, in one push batch in which
+//! each source batch still ends a batch of its own (csp's push group rules
+//! see the same batches), inside the feed's gate.
+//!
+//! Sending several batches at once matters when a source has them ready (a
+//! file, a generated feed): each send is an atomic exchange with the engine
+//! thread and a wake-up of it, which cost more than the pushes themselves.
+
+use super::error::Result;
+use super::feed::{FeedValue, Routes};
+use super::gate::{self, SoloEntry};
+use super::input::Pusher;
+use super::link::PushBatch;
+use adapter_core::{DateTime, EventValue};
+
+/// Values waiting that make the feed send even when its source has more
+/// batches ready (a batch is never cut: one larger than this goes whole).
+const SEND_AT: usize = 64;
+
+/// One routed value: pushed to each of `pushers`.
+struct Routed<'r, V: FeedValue + ?Sized> {
+    pushers: &'r [Pusher<V>],
+    value: <V as EventValue>::Owned,
+    /// The last value of its source batch.
+    ends_batch: bool,
+}
+
+pub(crate) struct Outbox<'r, V: FeedValue + ?Sized> {
+    routes: &'r Routes<V>,
+    /// Linked to every adapter of `routes`, whose stop closes it first:
+    /// inside, the adapters and their engine run.
+    gate: SoloEntry,
+    batch: PushBatch,
+    /// The complete batches' values, then those of the open batch.
+    values: Vec<Routed<'r, V>>,
+    /// How many of `values` are of complete batches.
+    complete: usize,
+    pushed: u64,
+}
+
+impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
+    /// An outbox routing by `routes`, sending through `batch`.
+    pub(crate) fn new(routes: &'r Routes<V>, batch: PushBatch) -> Self {
+        let gate = SoloEntry::default();
+        for pusher in routes.values().flatten() {
+            pusher.link_gate(gate.gate());
+        }
+        Self {
+            routes,
+            gate,
+            batch,
+            values: Vec::new(),
+            complete: 0,
+            pushed: 0,
+        }
+    }
+
+    /// Adds `value` to the open batch for the subscriptions of `symbol`;
+    /// false when there are none.
+    #[inline]
+    pub(crate) fn route(&mut self, symbol: &str, value: <V as EventValue>::Owned) -> bool {
+        let Some(pushers) = self.routes.get(symbol) else {
+            return false;
+        };
+        self.values.push(Routed {
+            pushers,
+            value,
+            ends_batch: false,
+        });
+        true
+    }
+
+    /// Ends the open batch (nothing, when it routed no value).
+    pub(crate) fn end_batch(&mut self) {
+        if self.values.len() > self.complete
+            && let Some(last) = self.values.last_mut()
+        {
+            last.ends_batch = true;
+            self.complete = self.values.len();
+        }
+    }
+
+    /// Forgets the values of the open batch (a source failed in it).
+    pub(crate) fn drop_open_batch(&mut self) {
+        self.values.truncate(self.complete);
+    }
+
+    /// Whether enough values wait to send them without waiting for more.
+    pub(crate) fn is_full(&self) -> bool {
+        self.values.len() >= SEND_AT
+    }
+
+    /// Whether [`Outbox::send`] has something to send.
+    pub(crate) fn has_complete_batches(&self) -> bool {
+        self.complete > 0
+    }
+
+    /// Values sent so far.
+    pub(crate) fn pushed(&self) -> u64 {
+        self.pushed
+    }
+
+    /// Sends the complete batches; the open one stays. Once a subscription
+    /// has stopped, returns an error of kind `Stopped` and sends nothing; if
+    /// a push fails, sends none of them.
+    pub(crate) fn send(&mut self) -> Result<()> {
+        if !self.has_complete_batches() {
+            return Ok(());
+        }
+        let Some(_pass) = self.gate.enter() else {
+            return Err(gate::stopped("a subscription of the feed"));
+        };
+        let sent = std::mem::take(&mut self.complete);
+        // SAFETY: inside the gate linked to every adapter of the routes, in
+        // realtime.
+        let pushed = unsafe { push_all(&mut self.batch, &self.values[..sent]) };
+        if pushed.is_err() {
+            // SAFETY: as above: the adapters of the events are alive.
+            unsafe { self.batch.discard_linked() };
+        }
+        self.values.drain(..sent);
+        self.pushed += pushed?;
+        Ok(())
+    }
+}
+
+impl<V: FeedValue + ?Sized> Outbox<'_, V> {
+    /// Sends the complete batches as replayed ticks recorded at `time`
+    /// (the subscriptions are csp push-pull adapters, made with replays).
+    pub(crate) fn send_replayed(&mut self, time: DateTime) -> Result<()> {
+        if !self.has_complete_batches() {
+            return Ok(());
+        }
+        let Some(_pass) = self.gate.enter() else {
+            return Err(gate::stopped("a subscription of the feed"));
+        };
+        let sent = std::mem::take(&mut self.complete);
+        self.batch.replay_at(Some(time))?;
+        let (mut pushed, mut result) = (0, Ok(()));
+        'values: for routed in &self.values[..sent] {
+            for pusher in routed.pushers {
+                // SAFETY: inside the gate linked to every adapter of the
+                // routes, in realtime; a replayed tick is not added to the batch.
+                result =
+                    unsafe { pusher.push_linked(Some(&mut self.batch), V::arg(&routed.value)) };
+                if result.is_err() {
+                    break 'values;
+                }
+                pushed += 1;
+            }
+        }
+        let live = self.batch.replay_at(None);
+        self.values.drain(..sent);
+        self.pushed += pushed;
+        result.and(live)
+    }
+
+    /// Ends the replay of every subscription: what follows is live.
+    pub(crate) fn end_replay(&mut self) -> Result<()> {
+        let Some(_pass) = self.gate.enter() else {
+            // Stopped: csp's stop ends each adapter's replay itself.
+            return Ok(());
+        };
+        let mut ended = Ok(());
+        for pusher in self.routes.values().flatten() {
+            // SAFETY: inside the gate linked to every adapter of the routes.
+            ended = ended.and(unsafe { pusher.replay_complete_linked() });
+        }
+        ended
+    }
+}
+
+/// Pushes `values` into `batch`, ending a csp batch after each source
+/// batch, and sends it; returns how many values it pushed.
+///
+/// # Safety
+/// Inside a gate linked to every adapter of `values`, in realtime.
+unsafe fn push_all<V: FeedValue + ?Sized>(
+    batch: &mut PushBatch,
+    values: &[Routed<'_, V>],
+) -> Result<u64> {
+    if let [routed] = values
+        && let [pusher] = routed.pushers
+    {
+        // One value: csp takes a push without a batch the same way (it
+        // ends the push group's batch), with less work.
+        // SAFETY: from the caller.
+        unsafe { pusher.push_linked(None, V::arg(&routed.value)) }?;
+        return Ok(1);
+    }
+    let mut pushed = 0;
+    for routed in values {
+        for pusher in routed.pushers {
+            // SAFETY: from the caller.
+            unsafe { pusher.push_linked(Some(batch), V::arg(&routed.value)) }?;
+        }
+        pushed += routed.pushers.len() as u64;
+        if routed.ends_batch {
+            batch.split()?;
+        }
+    }
+    // SAFETY: from the caller: the engine runs.
+    unsafe { batch.send_linked() }?;
+    Ok(pushed)
+}
