@@ -1,4 +1,4 @@
-"""`make bench`, `make bench-parquet` and `make bench-websocket` still run: smoke runs with tiny
+"""`make bench`, `make bench-parquet`, `make bench-kafka` and `make bench-websocket` still run: smoke runs with tiny
 counts (no figures are judged)."""
 
 import json
@@ -99,3 +99,23 @@ def test_parquet_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> 
         assert results[values]["rust events_per_second"] > 0 and results[values]["csp events_per_second"] > 0
     for reader in ("rust", "csp"):
         assert 0 < results["memory"][reader]["before_mib"] <= results["memory"][reader]["peak_mib"]
+
+
+def test_kafka_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
+    results_path = tmp_path / "kafka.json"
+    env = {**os.environ, "CARGO_TARGET_DIR": str(cargo_target_dir), "PYO3_PYTHON": sys.executable}
+    command = [sys.executable, "bench/kafka.py", "--count", "20000", "--rounds", "1", "--skip-build-times"]
+    completed = subprocess.run(
+        [*command, "--json", str(results_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert "Rust/csp:" in completed.stdout
+    results = json.loads(results_path.read_text())
+    for way in ("produce", "broker alone", "rust", "csp"):
+        assert results[f"{way} records_per_second"] > 0, way

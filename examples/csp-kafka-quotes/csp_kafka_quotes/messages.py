@@ -46,7 +46,7 @@ def decode(typ: type, value: Any) -> Any:
     return value
 
 
-def decode_message(typ: type, data: dict[str, Any]) -> Any:
+def decode_message(typ: Any, data: dict[str, Any]) -> Any:
     """The value of type ``typ`` that a published message carries."""
     if not issubclass(typ, csp.Struct):
         return decode(typ, data["value"])

@@ -182,11 +182,8 @@ def history(broker: Broker, topic: str, start: datetime) -> list[tuple[datetime,
 # (librdkafka's default, 45 s, would hold the engine's start for 22.5 s).
 QUICK_CONSUMER = {"session.timeout.ms": "2000", "heartbeat.interval.ms": "500", "fetch.wait.max.ms": "100"}
 # csp's JSON mapper reads no durations: they are compared as integer nanoseconds.
-ORACLE_FIELDS = {
-    name: (int if typ is timedelta else typ)
-    for name, typ in (INPUT_TYPE.metadata() if issubclass(INPUT_TYPE, csp.Struct) else {"value": INPUT_TYPE}).items()
-    if name != "symbol"
-}
+FIELDS: dict[str, type] = INPUT_TYPE.metadata()
+ORACLE_FIELDS = {name: (int if typ is timedelta else typ) for name, typ in FIELDS.items() if name != "symbol"}
 Oracle = define_struct("Oracle", {**ORACLE_FIELDS, "kafka_time": datetime})
 FORMS = {
     "earliest": (0, "earliest", ReplayMode.EARLIEST),
@@ -335,7 +332,7 @@ def test_bad_records_tick_a_status_each_and_the_run_goes_on() -> None:
     with Broker() as broker:
         topic = broker.create_topic("bad")
         manager = Manager(quick(broker, topic))
-        records = [
+        records: list[tuple[str | None, str | bytes, int]] = [
             record("A", good[0]),
             ("A", "{not json", 0),
             ("A", b"\xff\xfe", 0),
