@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT
@@ -27,11 +28,12 @@ MEASURES = [
 ]
 
 
-def test_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
+def smoke(tmp_path: Path, cargo_target_dir: Path, script: str, *args: str) -> tuple[str, dict[str, Any]]:
+    """Runs ``bench/<script>`` with ``args``; returns its output and the figures it wrote."""
     results_path = tmp_path / "results.json"
     env = {**os.environ, "CARGO_TARGET_DIR": str(cargo_target_dir), "PYO3_PYTHON": sys.executable}
     completed = subprocess.run(
-        [sys.executable, "bench/run.py", "--quick", "--json", str(results_path)],
+        [sys.executable, f"bench/{script}", *args, "--json", str(results_path)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -40,8 +42,12 @@ def test_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
         check=False,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    assert "| measure | Rust | C++ | Python | Rust/C++ | Rust/Python |" in completed.stdout
-    results = json.loads(results_path.read_text())
+    return completed.stdout, json.loads(results_path.read_text())
+
+
+def test_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
+    stdout, results = smoke(tmp_path, cargo_target_dir, "run.py", "--quick")
+    assert "| measure | Rust | C++ | Python | Rust/C++ | Rust/Python |" in stdout
     assert all(measure in results for measure in MEASURES)
     batched = results["throughput_routed_100_batched"]
     assert set(batched) == {"Rust", "C++"} and batched["Rust"]["ticks_per_second"] > 0
@@ -58,21 +64,9 @@ def test_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
 
 
 def test_websocket_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
-    results_path = tmp_path / "websocket.json"
-    env = {**os.environ, "CARGO_TARGET_DIR": str(cargo_target_dir), "PYO3_PYTHON": sys.executable}
-    command = [sys.executable, "bench/websocket.py", "--count", "20000", "--rounds", "1", "--skip-build-times"]
-    completed = subprocess.run(
-        [*command, "--json", str(results_path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    assert "Rust/csp throughput:" in completed.stdout
-    results = json.loads(results_path.read_text())
+    args = ("--count", "20000", "--rounds", "1", "--skip-build-times")
+    stdout, results = smoke(tmp_path, cargo_target_dir, "websocket.py", *args)
+    assert "Rust/csp throughput:" in stdout
     for client in ("server alone", "rust", "csp"):
         assert results[f"{client} records_per_second"] > 0
     for client in ("rust", "csp"):
@@ -80,21 +74,9 @@ def test_websocket_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -
 
 
 def test_parquet_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
-    results_path = tmp_path / "parquet.json"
-    env = {**os.environ, "CARGO_TARGET_DIR": str(cargo_target_dir), "PYO3_PYTHON": sys.executable}
-    command = [sys.executable, "bench/parquet.py", "--rows", "20000", "--rounds", "1", "--rss-rows", "50000"]
-    completed = subprocess.run(
-        [*command, "--skip-build-times", "--json", str(results_path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    assert "Peak RSS replaying 50,000 int rows" in completed.stdout
-    results = json.loads(results_path.read_text())
+    args = ("--rows", "20000", "--rounds", "1", "--rss-rows", "50000", "--skip-build-times")
+    stdout, results = smoke(tmp_path, cargo_target_dir, "parquet.py", *args)
+    assert "Peak RSS replaying 50,000 int rows" in stdout
     for values in ("int", "record"):
         assert results[values]["rust events_per_second"] > 0 and results[values]["csp events_per_second"] > 0
     for reader in ("rust", "csp"):
@@ -102,20 +84,8 @@ def test_parquet_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> 
 
 
 def test_kafka_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
-    results_path = tmp_path / "kafka.json"
-    env = {**os.environ, "CARGO_TARGET_DIR": str(cargo_target_dir), "PYO3_PYTHON": sys.executable}
-    command = [sys.executable, "bench/kafka.py", "--count", "20000", "--rounds", "1", "--skip-build-times"]
-    completed = subprocess.run(
-        [*command, "--json", str(results_path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    assert "Rust/csp:" in completed.stdout
-    results = json.loads(results_path.read_text())
+    args = ("--count", "20000", "--rounds", "1", "--skip-build-times")
+    stdout, results = smoke(tmp_path, cargo_target_dir, "kafka.py", *args)
+    assert "Rust/csp:" in stdout
     for way in ("produce", "broker alone", "rust", "csp"):
         assert results[f"{way} records_per_second"] > 0, way

@@ -1,10 +1,13 @@
 """The Kafka transport against a real broker on loopback (``kafka_broker.py``):
 exact values, only the subscribed keys tick, every partition is read,
-publish produces keyed records, replay then live for each ``start_offset``,
-a simulation replays the topic alone, the broker killed and restarted, a
-missing topic, an unreachable broker, and bad records."""
+publish produces keyed records, replay then live for each ``start_offset``
+tick for tick against csp's own KafkaAdapterManager, a simulation replays
+the topic alone, the broker killed and restarted, a missing topic, an
+unreachable broker, a silent or lost broker does not hold the run past its
+end, and bad records."""
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -325,6 +328,33 @@ def test_an_unreachable_broker_is_a_connection_error_naming_it() -> None:
     source = Kafka(url, "t", connect_timeout=timedelta(milliseconds=300), max_attempts=2)
     with pytest.raises(ConnectionError, match=f"kafka://{url}/t: could not connect \\(2 attempts in a row"):
         run(Manager(source), 10.0)
+
+
+def test_a_silent_broker_does_not_hold_the_run_past_its_end() -> None:
+    """A listener that accepts connections and never answers (a broker that
+    hangs), with retries for ever: the run still ends on time."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        url = f"127.0.0.1:{listener.getsockname()[1]}"
+        source = Kafka(url, "t", connect_timeout=timedelta(seconds=30), max_attempts=None)
+        started = time.monotonic()
+        out = run(Manager(source), 1.0)
+        late = time.monotonic() - started - 1.0
+    assert late < 1.0, f"csp.run returned {late:.2f} s after its end time"
+    assert codes(out) == [STATUS_OPENED]
+
+
+def test_a_run_ends_on_time_while_the_broker_is_gone() -> None:
+    with Broker() as broker:
+        topic = broker.create_topic("gone")
+        manager = Manager(quick(broker, topic, connect_timeout=timedelta(seconds=30), max_attempts=None))
+        later(1.0, broker.kill)
+        started = time.monotonic()
+        out = run(manager, 2.5)
+        late = time.monotonic() - started - 2.5
+    assert late < 1.0, f"csp.run returned {late:.2f} s after its end time"
+    assert codes(out)[:2] == [STATUS_OPENED, STATUS_CONNECTED]
 
 
 def test_bad_records_tick_a_status_each_and_the_run_goes_on() -> None:

@@ -1,5 +1,5 @@
-//! A live source over a Kafka topic: [`KafkaSource`], and the history it
-//! replays first ([`KafkaHistory`]).
+//! A live source over a Kafka topic, and the history it replays first: two
+//! [`KafkaSource`]s of one reader ([`open`]).
 //!
 //! Each record's key is the event's symbol and its value one message,
 //! decoded by a [`KafkaCodec`] (the project's `src/messages.rs`). Every
@@ -21,4 +21,4 @@ mod source;
 
 pub use codec::KafkaCodec;
 pub use options::{KafkaOptions, StartOffset};
-pub use source::{KafkaHistory, KafkaSource, Publisher, open};
+pub use source::{KafkaSource, Publisher, open};

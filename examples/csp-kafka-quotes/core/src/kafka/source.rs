@@ -1,7 +1,7 @@
-//! [`KafkaSource`] and [`KafkaHistory`]: one reader of the topic, driven on
-//! the feed's thread by a single-threaded tokio runtime of its own; the
-//! history hands out what the partitions held when the run started, then
-//! the live source goes on from there.
+//! [`KafkaSource`]: one reader of the topic, driven on the feed's thread by
+//! a single-threaded tokio runtime of its own; the history hands out what
+//! the partitions held when the run started, then the live source goes on
+//! from there.
 
 use std::collections::{HashSet, VecDeque};
 use std::marker::PhantomData;
@@ -54,15 +54,13 @@ impl Publisher {
     }
 }
 
-/// The live source of a topic (see the module).
+/// A reader of a topic (see the module): the live source, or the history
+/// that the live source goes on from.
 pub struct KafkaSource<V: EventValue + ?Sized, C: KafkaCodec<V>> {
     reader: Arc<Mutex<Shared<C>>>,
-    _value: PhantomData<fn() -> Box<V>>,
-}
-
-/// What the topic held when the run started, from the start offset on.
-pub struct KafkaHistory<V: EventValue + ?Sized, C: KafkaCodec<V>> {
-    reader: Arc<Mutex<Shared<C>>>,
+    /// Whether this is the history: it ends once it has replayed what the
+    /// partitions held when the run started, and a simulation replays it.
+    history: bool,
     _value: PhantomData<fn() -> Box<V>>,
 }
 
@@ -74,7 +72,7 @@ pub fn open<V: EventValue + ?Sized, C: KafkaCodec<V>>(
     options: KafkaOptions,
     codec: C,
     context: &SourceContext,
-) -> Result<(KafkaSource<V, C>, Option<KafkaHistory<V, C>>, Publisher), EventsError> {
+) -> Result<(KafkaSource<V, C>, Option<KafkaSource<V, C>>, Publisher), EventsError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -105,12 +103,14 @@ pub fn open<V: EventValue + ?Sized, C: KafkaCodec<V>>(
         replayed: DateTime::UNIX_EPOCH,
     };
     let reader = Arc::new(Mutex::new(Shared { runtime, reader }));
-    let history = replays.then(|| KafkaHistory {
+    let history = replays.then(|| KafkaSource {
         reader: Arc::clone(&reader),
+        history: true,
         _value: PhantomData,
     });
     let source = KafkaSource {
         reader,
+        history: false,
         _value: PhantomData,
     };
     Ok((source, history, Publisher(publish)))
@@ -182,44 +182,17 @@ where
         _scratch: &mut Vec<Event<V::Owned>>,
         each: &mut EachEvent<'_, V>,
     ) -> Result<bool, EventsError> {
-        lock(&self.reader).next_batch(false, each)
+        lock(&self.reader).next_batch(self.history, each)
     }
 
     fn next_batch_ready(&self) -> bool {
         !lock(&self.reader).reader.pending.is_empty()
     }
 
+    /// The history is recorded events (a simulation replays them); the
+    /// live source is not.
     fn is_live(&self) -> bool {
-        true
-    }
-}
-
-impl<V, C> Source<V> for KafkaHistory<V, C>
-where
-    V: EventValue + ?Sized,
-    V::Owned: Send,
-    C: KafkaCodec<V>,
-{
-    fn next_batch(&mut self, batch: &mut Vec<Event<V::Owned>>) -> Result<bool, EventsError> {
-        let each = &mut |event: LentEvent<'_, V>| batch.push(event.into_owned());
-        self.next_batch_lent(&mut Vec::new(), each)
-    }
-
-    fn next_batch_lent(
-        &mut self,
-        _scratch: &mut Vec<Event<V::Owned>>,
-        each: &mut EachEvent<'_, V>,
-    ) -> Result<bool, EventsError> {
-        lock(&self.reader).next_batch(true, each)
-    }
-
-    fn next_batch_ready(&self) -> bool {
-        !lock(&self.reader).reader.pending.is_empty()
-    }
-
-    /// Recorded events: a simulation replays them.
-    fn is_live(&self) -> bool {
-        false
+        !self.history
     }
 }
 
