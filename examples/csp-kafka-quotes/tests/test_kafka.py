@@ -272,6 +272,40 @@ def test_replay_then_live_matches_csps_kafka_adapter(form: str) -> None:
     assert statuses[:2] == [STATUS_OPENED, STATUS_CONNECTED] and STATUS_REPLAY_COMPLETE in statuses
 
 
+def test_the_history_of_several_partitions_ticks_in_time_order() -> None:
+    """Each partition's records are fetched apart; replayed, every record
+    still ticks at its own timestamp."""
+    start = (utcnow() - timedelta(seconds=10)).replace(microsecond=0)
+    rows = [(start + timedelta(milliseconds=500 * i), "AB"[i % 2], demo_value(INPUT_TYPE, i)) for i in range(10)]
+    with Broker() as broker:
+        topic = broker.create_topic("two", partitions=2)
+        for partition, symbol in enumerate("AB"):
+            broker.produce(topic, [record(s, v, stamp) for stamp, s, v in rows if s == symbol], partition)
+        out = run(Manager(quick(broker, topic, start_offset="earliest")), 11.0, ("A", "B"), start)
+    for symbol in "AB":
+        assert out[symbol] == [(stamp, received(symbol, v)) for stamp, s, v in rows if s == symbol]
+
+
+def test_publishing_while_the_broker_is_gone_ends_on_time() -> None:
+    with Broker() as broker:
+        topic = broker.create_topic("away")
+        manager = Manager(quick(broker, topic, connect_timeout=timedelta(milliseconds=500), max_attempts=None))
+        broker.kill()
+
+        @csp.graph
+        def graph() -> None:
+            ticks = [(timedelta(milliseconds=100 * (i + 1)), demo_value(OUTPUT_TYPE, i)) for i in range(15)]
+            manager.publish(csp.curve(OUTPUT_TYPE, ticks), "P")
+            csp.add_graph_output("status", manager.status())
+
+        started = time.monotonic()
+        out = csp.run(graph, starttime=utcnow(), endtime=timedelta(seconds=2), realtime=True)
+        late = time.monotonic() - started - 2.0
+    assert late < 1.0, f"csp.run returned {late:.2f} s after its end time"
+    messages = [status.msg for _, status in out["status"]]
+    assert any("producing failed" in message and "published values wait" in message for message in messages)
+
+
 def test_a_simulation_replays_the_topic_alone() -> None:
     start = (utcnow() - timedelta(seconds=10)).replace(microsecond=0)
     with Broker() as broker:
@@ -302,7 +336,7 @@ def test_the_broker_killed_and_restarted_is_reconnected() -> None:
             broker.start()
             # The broker keeps nothing in memory across a restart: the topic is made again.
             broker.create_topic(topic)
-            time.sleep(1.0)
+            time.sleep(1.5)
             broker.produce(topic, [record("A", v) for v in values(3, 3)])
 
         later(1.0, outage)

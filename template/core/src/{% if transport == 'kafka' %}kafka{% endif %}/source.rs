@@ -6,19 +6,17 @@
 use std::collections::{HashSet, VecDeque};
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
-use chrono::TimeZone;
 use rskafka::BackoffConfig;
-use rskafka::client::partition::Compression;
 use rskafka::client::{Client, ClientBuilder};
-use rskafka::record::{Record, RecordAndOffset};
+use rskafka::record::RecordAndOffset;
 use tokio::sync::{Notify, mpsc};
 use tokio::time::{sleep, timeout};
 
 use super::codec::KafkaCodec;
 use super::options::KafkaOptions;
 use super::partitions::{self, Fetched, Fetching, Missing, Partition};
+use super::producer::Publisher;
 use crate::events::{Event, EventsError};
 use crate::row::EventValue;
 use crate::source::{EachEvent, LentEvent, Source, SourceContext};
@@ -29,30 +27,8 @@ use crate::wire::BadMessages;
 
 /// How much of a bad record a status or an error quotes.
 const QUOTED: usize = 80;
-/// How long the end of a run may take to produce what was published.
-const FLUSH_WAIT: Duration = Duration::from_millis(800);
 /// Fetches a partition's task may hold ahead of the source.
 const AHEAD: usize = 4;
-
-/// Produces values to a [`KafkaSource`]'s topic (`publish`), keyed by their
-/// symbol. Values published while the broker is away go out once it is back.
-#[derive(Clone, Debug)]
-pub struct Publisher(mpsc::UnboundedSender<Outgoing>);
-
-#[derive(Debug)]
-struct Outgoing {
-    key: String,
-    value: String,
-    time: DateTime,
-}
-
-impl Publisher {
-    /// Queues `value` keyed by `key`, stamped `time`; false once the source
-    /// has ended (the run is ending, and its own status or error says why).
-    pub fn send(&self, key: String, value: String, time: DateTime) -> bool {
-        self.0.send(Outgoing { key, value, time }).is_ok()
-    }
-}
 
 /// A reader of a topic (see the module): the live source, or the history
 /// that the live source goes on from.
@@ -82,22 +58,20 @@ pub fn open<V: EventValue + ?Sized, C: KafkaCodec<V>>(
     let stopped = Arc::new(Notify::new());
     let wake = Arc::clone(&stopped);
     context.stop.on_stop(move || wake.notify_one());
-    let (publish, outgoing) = mpsc::unbounded_channel();
+    let options = Arc::new(options);
+    let publisher = Publisher::start(Arc::clone(&options), context.status.clone(), &context.stop);
     let replays = options.start_offset.is_some();
     let reader = Reader {
-        options: Arc::new(options),
+        options,
         codec,
         start: context.start,
         symbols: context.symbols.iter().cloned().collect(),
         stop: context.stop.clone(),
         stopped,
         status: context.status.clone(),
-        outgoing: Some(outgoing),
-        unsent: Vec::new(),
-        producers: Vec::new(),
         fetched: None,
-        behind: 0,
-        pending: VecDeque::new(),
+        caught_up: Vec::new(),
+        pending: Vec::new(),
         failed: 0,
         records: 0,
         replayed: DateTime::UNIX_EPOCH,
@@ -113,7 +87,7 @@ pub fn open<V: EventValue + ?Sized, C: KafkaCodec<V>>(
         history: false,
         _value: PhantomData,
     };
-    Ok((source, history, Publisher(publish)))
+    Ok((source, history, publisher))
 }
 
 /// The reader of the topic and the runtime that drives it, shared by the
@@ -149,16 +123,11 @@ struct Reader<C> {
     stop: StopSignal,
     stopped: Arc<Notify>,
     status: StatusReporter,
-    outgoing: Option<mpsc::UnboundedReceiver<Outgoing>>,
-    /// Published values that the broker did not take yet.
-    unsent: Vec<Outgoing>,
-    /// One client per partition, once connected (the publisher's too).
-    producers: Vec<Arc<rskafka::client::partition::PartitionClient>>,
     fetched: Option<mpsc::Receiver<Fetched>>,
-    /// Partitions that have not replayed their history yet.
-    behind: usize,
-    /// Records fetched and not yet handed out.
-    pending: VecDeque<(i32, RecordAndOffset)>,
+    /// Per partition: whether it has replayed its history.
+    caught_up: Vec<bool>,
+    /// Per partition: the records fetched and not yet handed out.
+    pending: Vec<VecDeque<RecordAndOffset>>,
     /// Failed attempts to connect in a row.
     failed: u32,
     records: u64,
@@ -186,7 +155,7 @@ where
     }
 
     fn next_batch_ready(&self) -> bool {
-        !lock(&self.reader).reader.pending.is_empty()
+        lock(&self.reader).reader.has_pending()
     }
 
     /// The history is recorded events (a simulation replays them); the
@@ -204,8 +173,6 @@ fn lock<C>(reader: &Mutex<Shared<C>>) -> std::sync::MutexGuard<'_, Shared<C>> {
 enum Woken {
     Stopped,
     Fetched(Option<Fetched>),
-    Outgoing(Option<Outgoing>),
-    Retry,
 }
 
 impl<C> Reader<C> {
@@ -223,21 +190,30 @@ impl<C> Reader<C> {
     {
         loop {
             if self.stop.is_stopped() {
-                self.flush().await;
                 return Ok(false);
             }
             if self.fetched.is_none() && !self.connect().await? {
-                self.flush().await;
                 return Ok(false);
             }
-            if let Some((partition, record)) = self.pending.pop_front() {
+            if let Some((partition, record)) = self.next_record(history) {
                 self.decode(partition, record, history, each)?;
                 return Ok(true);
             }
-            if history && self.behind == 0 {
+            if history && self.caught_up.iter().all(|&done| done) && !self.has_pending() {
                 return Ok(false);
             }
-            match self.wait().await {
+            let fetched = async {
+                match self.fetched.as_mut() {
+                    Some(fetched) => fetched.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            let woken = tokio::select! {
+                biased;
+                () = self.stopped.notified() => Woken::Stopped,
+                fetched = fetched => Woken::Fetched(fetched),
+            };
+            match woken {
                 Woken::Stopped => {}
                 Woken::Fetched(Some(fetched)) => self.on_fetched(fetched)?,
                 Woken::Fetched(None) => {
@@ -246,50 +222,56 @@ impl<C> Reader<C> {
                         self.options.describe()
                     )));
                 }
-                Woken::Outgoing(Some(outgoing)) => {
-                    self.unsent.push(outgoing);
-                    self.produce().await;
-                }
-                Woken::Outgoing(None) => self.outgoing = None,
-                Woken::Retry => self.produce().await,
             }
         }
     }
 
-    /// Waits for the stop signal, a fetch, a value to publish, or the time
-    /// to retry what the broker did not take.
-    async fn wait(&mut self) -> Woken {
-        let retry = !self.unsent.is_empty();
-        let wait = self.options.reconnect_interval;
-        let outgoing = async {
-            match self.outgoing.as_mut() {
-                Some(outgoing) => outgoing.recv().await,
-                None => std::future::pending().await,
+    fn has_pending(&self) -> bool {
+        self.pending.iter().any(|queue| !queue.is_empty())
+    }
+
+    /// The next record to hand out: the earliest stamped at the head of the
+    /// partitions' queues. While the history replays, only once every
+    /// partition still replaying has a record queued, so that each record
+    /// ticks at its own time; live, whatever has arrived.
+    fn next_record(&mut self, history: bool) -> Option<(i32, RecordAndOffset)> {
+        let mut earliest: Option<(usize, DateTime)> = None;
+        for (index, queue) in self.pending.iter().enumerate() {
+            match queue.front() {
+                Some(record) => {
+                    let stamp = partitions::stamp(record);
+                    if earliest.is_none_or(|(_, time)| stamp < time) {
+                        earliest = Some((index, stamp));
+                    }
+                }
+                None if history && !self.caught_up[index] => return None,
+                None => {}
             }
-        };
-        let fetched = async {
-            match self.fetched.as_mut() {
-                Some(fetched) => fetched.recv().await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            biased;
-            () = self.stopped.notified() => Woken::Stopped,
-            fetched = fetched => Woken::Fetched(fetched),
-            outgoing = outgoing => Woken::Outgoing(outgoing),
-            () = sleep(wait), if retry => Woken::Retry,
         }
+        let (index, _) = earliest?;
+        let record = self.pending[index].pop_front()?;
+        Some((i32::try_from(index).unwrap_or(i32::MAX), record))
     }
 
     fn on_fetched(&mut self, fetched: Fetched) -> Result<(), EventsError> {
         let topic = self.options.describe();
         match fetched {
             Fetched::Records(partition, records) => {
-                self.pending
-                    .extend(records.into_iter().map(|record| (partition, record)));
+                let queue = usize::try_from(partition)
+                    .ok()
+                    .and_then(|p| self.pending.get_mut(p));
+                if let Some(queue) = queue {
+                    queue.extend(records);
+                }
             }
-            Fetched::CaughtUp => self.behind = self.behind.saturating_sub(1),
+            Fetched::CaughtUp(partition) => {
+                let done = usize::try_from(partition)
+                    .ok()
+                    .and_then(|p| self.caught_up.get_mut(p));
+                if let Some(done) = done {
+                    *done = true;
+                }
+            }
             Fetched::Failed {
                 partition,
                 why,
@@ -465,8 +447,8 @@ impl<C> Reader<C> {
         self.failed = 0;
         let count = partitions.len();
         let (sink, fetched) = mpsc::channel(AHEAD * count.max(1));
-        self.behind = count;
-        self.producers = partitions.iter().map(|p| Arc::clone(&p.client)).collect();
+        self.caught_up = vec![false; count];
+        self.pending = (0..count).map(|_| VecDeque::new()).collect();
         let fetching = Fetching {
             options: Arc::clone(&self.options),
         };
@@ -480,66 +462,5 @@ impl<C> Reader<C> {
             "{}: connected, {count} partitions, {behind} records to replay",
             self.options.describe()
         ));
-    }
-
-    /// Produces what was published, each value to its key's partition;
-    /// what the broker does not take waits for the next attempt.
-    async fn produce(&mut self) {
-        while let Some(outgoing) = self.outgoing.as_mut().and_then(|o| o.try_recv().ok()) {
-            self.unsent.push(outgoing);
-        }
-        if self.unsent.is_empty() || self.producers.is_empty() {
-            return;
-        }
-        let count = self.producers.len();
-        let mut by_partition: Vec<Vec<Outgoing>> = (0..count).map(|_| Vec::new()).collect();
-        for outgoing in self.unsent.drain(..) {
-            let partition = partitions::partition_of(outgoing.key.as_bytes(), count);
-            by_partition[partition].push(outgoing);
-        }
-        for (partition, outgoing) in by_partition.into_iter().enumerate() {
-            if outgoing.is_empty() {
-                continue;
-            }
-            let records = outgoing.iter().map(record).collect();
-            let producer = &self.producers[partition];
-            if let Err(error) = producer.produce(records, Compression::NoCompression).await {
-                let topic = self.options.describe();
-                let waiting = outgoing.len();
-                self.status.disconnected(format!(
-                    "{topic}: partition {partition}: producing {waiting} published values failed: {error}"
-                ));
-                self.unsent.extend(outgoing);
-            }
-        }
-    }
-
-    /// Produces what is left at the end of the run, for a short while.
-    async fn flush(&mut self) {
-        if let Some(outgoing) = self.outgoing.as_mut() {
-            outgoing.close();
-        }
-        let _ = timeout(FLUSH_WAIT, self.produce()).await;
-        if !self.unsent.is_empty() {
-            let topic = self.options.describe();
-            let left = self.unsent.len();
-            self.status.disconnected(format!(
-                "{topic}: {left} published values were not produced"
-            ));
-        }
-    }
-}
-
-/// The record of a published value, stamped with its time (to the millisecond).
-fn record(outgoing: &Outgoing) -> Record {
-    let millis = outgoing.time.as_nanos().div_euclid(1_000_000);
-    Record {
-        key: Some(outgoing.key.clone().into_bytes()),
-        value: Some(outgoing.value.clone().into_bytes()),
-        headers: Default::default(),
-        timestamp: chrono::Utc
-            .timestamp_millis_opt(millis)
-            .single()
-            .unwrap_or_default(),
     }
 }

@@ -17,8 +17,10 @@
 mod codec;
 mod options;
 mod partitions;
+mod producer;
 mod source;
 
 pub use codec::KafkaCodec;
 pub use options::{KafkaOptions, StartOffset};
-pub use source::{KafkaSource, Publisher, open};
+pub use producer::Publisher;
+pub use source::{KafkaSource, open};

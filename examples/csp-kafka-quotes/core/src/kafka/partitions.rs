@@ -10,10 +10,14 @@ use rskafka::client::error::{Error as ClientError, ProtocolError};
 use rskafka::client::partition::{OffsetAt, PartitionClient, UnknownTopicHandling};
 use rskafka::record::RecordAndOffset;
 use tokio::sync::mpsc;
-use tokio::time::{sleep, timeout};
+use tokio::time::{Instant, sleep, timeout};
 
 use super::options::KafkaOptions;
 use crate::time::DateTime;
+
+/// How long a log must look shorter than the reader's position before it
+/// counts as restarted (a new leader may lag behind for a moment).
+const RESTART_AFTER: Duration = Duration::from_millis(500);
 
 /// One partition to read: from `offset`; what lies before `end` (the end
 /// of the partition when the run started) is history.
@@ -31,8 +35,9 @@ pub(super) struct Partition {
 pub(super) enum Fetched {
     /// Records of the partition, in offset order.
     Records(i32, Vec<RecordAndOffset>),
-    /// The partition has reached the end it had when the run started.
-    CaughtUp,
+    /// The partition has reached the end it had when the run started (or
+    /// will not: its log restarted).
+    CaughtUp(i32),
     /// A fetch failed (the broker may be gone); the task waits `wait`.
     Failed {
         partition: i32,
@@ -60,16 +65,9 @@ pub(super) async fn partitions(
     options: &KafkaOptions,
     start: DateTime,
 ) -> Result<Vec<Partition>, Missing> {
-    let topics = client.list_topics().await.map_err(Missing::Broker)?;
-    let Some(topic) = topics.iter().find(|topic| topic.name == options.topic) else {
-        let mut names: Vec<&str> = topics.iter().map(|topic| topic.name.as_str()).collect();
-        names.sort_unstable();
-        return Err(Missing::Topic(names.join(", ")));
-    };
-    let mut numbers: Vec<i32> = topic.partitions.iter().copied().collect();
-    numbers.sort_unstable();
-    let mut partitions = Vec::with_capacity(numbers.len());
-    for number in numbers {
+    let count = count(client, &options.topic).await?;
+    let mut partitions = Vec::with_capacity(count);
+    for number in (0_i32..).take(count) {
         let client = client
             .partition_client(&options.topic, number, UnknownTopicHandling::Error)
             .await
@@ -89,12 +87,35 @@ pub(super) async fn partitions(
     Ok(partitions)
 }
 
+/// How many partitions `topic` has (numbered from 0).
+pub(super) async fn count(client: &Client, topic: &str) -> Result<usize, Missing> {
+    let topics = client.list_topics().await.map_err(Missing::Broker)?;
+    match topics.iter().find(|listed| listed.name == topic) {
+        Some(listed) => Ok(listed.partitions.len()),
+        None => {
+            let mut names: Vec<&str> = topics.iter().map(|listed| listed.name.as_str()).collect();
+            names.sort_unstable();
+            Err(Missing::Topic(names.join(", ")))
+        }
+    }
+}
+
 /// Why the partitions could not be listed.
+#[derive(Debug)]
 pub(super) enum Missing {
     /// The brokers did not answer as they should.
     Broker(ClientError),
     /// They have no such topic; these are the ones they have.
     Topic(String),
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Broker(error) => error.fmt(f),
+            Self::Topic(names) => write!(f, "no such topic (the brokers have: {names})"),
+        }
+    }
 }
 
 /// Where a partition's reading starts, and its end now.
@@ -159,10 +180,12 @@ pub(super) async fn read(
         .max(2);
     let limit = options.connect_timeout + options.fetch_wait;
     let mut caught_up = offset >= end;
-    if caught_up && sink.send(Fetched::CaughtUp).await.is_err() {
+    if caught_up && sink.send(Fetched::CaughtUp(number)).await.is_err() {
         return;
     }
     let mut failed = 0_u32;
+    // Since when the log has looked shorter than the position.
+    let mut short_since: Option<Instant> = None;
     loop {
         let fetched = timeout(limit, client.fetch_records(offset, bytes.clone(), wait_ms)).await;
         let why = match fetched {
@@ -174,20 +197,25 @@ pub(super) async fn read(
                     }
                 }
                 if high_watermark < offset {
-                    // The log is shorter than the position (a broker that
-                    // does not refuse such a fetch): it restarted.
+                    // The log looks shorter than the position: a new leader
+                    // that lags (for a moment), or a log that restarted (a
+                    // broker that keeps nothing, and does not refuse such a
+                    // fetch). Only a log that stays short restarted.
+                    let since = *short_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() < RESTART_AFTER {
+                        sleep(options.fetch_wait).await;
+                        continue;
+                    }
+                    short_since = None;
                     let to = client.get_offset(OffsetAt::Earliest).await.unwrap_or(0);
                     let at = std::mem::replace(&mut offset, to);
-                    let restarted = Fetched::Restarted {
-                        partition: number,
-                        at,
-                        to,
-                    };
-                    if sink.send(restarted).await.is_err() {
+                    if !restarted(number, at, to, &mut caught_up, &sink).await {
                         return;
                     }
                     continue;
                 }
+                short_since = None;
+                let fetched_nothing = records.is_empty();
                 let mut records: Vec<RecordAndOffset> =
                     records.into_iter().filter(|r| r.offset >= offset).collect();
                 if let Some(last) = records.last() {
@@ -205,14 +233,22 @@ pub(super) async fn read(
                 {
                     return;
                 }
-                if !caught_up && offset >= end {
+                // Nothing to read below the high watermark: only control
+                // records are left there (a transaction's markers), which
+                // the client skips.
+                let only_control = fetched_nothing && high_watermark > offset;
+                if !caught_up && (offset >= end || only_control) {
                     caught_up = true;
-                    if sink.send(Fetched::CaughtUp).await.is_err() {
+                    if sink.send(Fetched::CaughtUp(number)).await.is_err() {
                         return;
                     }
                 }
                 if sink.is_closed() {
                     return;
+                }
+                if only_control {
+                    // The broker answers such a fetch at once: do not spin.
+                    sleep(options.fetch_wait).await;
                 }
                 continue;
             }
@@ -226,15 +262,9 @@ pub(super) async fn read(
                 match client.get_offset(OffsetAt::Earliest).await {
                     Ok(earliest) => {
                         let at = std::mem::replace(&mut offset, earliest);
-                        if at < earliest {
-                            continue;
-                        }
-                        let restarted = Fetched::Restarted {
-                            partition: number,
-                            at,
-                            to: earliest,
-                        };
-                        if sink.send(restarted).await.is_err() {
+                        if at >= earliest
+                            && !restarted(number, at, earliest, &mut caught_up, &sink).await
+                        {
                             return;
                         }
                         continue;
@@ -268,8 +298,32 @@ pub(super) async fn read(
     }
 }
 
+/// Reports that the partition's log restarted (read again from `to`); its
+/// history ends there. False once the source has ended.
+async fn restarted(
+    number: i32,
+    at: i64,
+    to: i64,
+    caught_up: &mut bool,
+    sink: &mpsc::Sender<Fetched>,
+) -> bool {
+    let restarted = Fetched::Restarted {
+        partition: number,
+        at,
+        to,
+    };
+    if sink.send(restarted).await.is_err() {
+        return false;
+    }
+    if !*caught_up {
+        *caught_up = true;
+        return sink.send(Fetched::CaughtUp(number)).await.is_ok();
+    }
+    true
+}
+
 /// When a record was stamped.
-fn stamp(record: &RecordAndOffset) -> DateTime {
+pub(super) fn stamp(record: &RecordAndOffset) -> DateTime {
     DateTime::from_nanos(
         record
             .record
