@@ -142,12 +142,8 @@ impl AdapterManager for AcmeAdapterManager {
                 if let Some(spec) = &options.history {
                     opened = format!("{opened} after the history of {}", spec.describe());
                 }
-                match history {
-                    history => {
-                        let history = history.map(|source| History { source, start });
-                        (source, history, opened)
-                    }
-                }
+                let history = history.map(|source| History { source, start });
+                (source, history, opened)
             }
         };
         if let Some(path) = &options.sink {
