@@ -138,21 +138,16 @@ impl Producer {
                 }
             }
             self.take_queued();
-            // Stopping cancels the attempt: what it did not finish stays
-            // queued for the end of the run.
-            let stopped = Arc::clone(&self.stopped);
-            let attempt = timeout(self.options.connect_timeout, self.produce_chunk());
-            let why = tokio::select! {
-                biased;
-                () = stopped.notified() => return,
-                attempt = attempt => match attempt {
-                    Ok(Ok(())) => {
-                        self.failed = 0;
-                        continue;
-                    }
-                    Ok(Err(why)) => why,
-                    Err(_) => format!("no answer within {:?}", self.options.connect_timeout),
-                },
+            // An attempt runs to its end (the thread is not waited for), so
+            // that nothing a partition took is produced twice.
+            let attempt = timeout(self.options.connect_timeout, self.produce_chunk()).await;
+            let why = match attempt {
+                Ok(Ok(())) => {
+                    self.failed = 0;
+                    continue;
+                }
+                Ok(Err(why)) => why,
+                Err(_) => format!("no answer within {:?}", self.options.connect_timeout),
             };
             self.failed += 1;
             self.partitions.clear();
