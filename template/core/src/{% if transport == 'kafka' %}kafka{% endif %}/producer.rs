@@ -8,10 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::TimeZone;
-use rskafka::BackoffConfig;
 use rskafka::client::error::Error as ClientError;
 use rskafka::client::partition::{Compression, PartitionClient, UnknownTopicHandling};
-use rskafka::client::{Client, ClientBuilder};
 use rskafka::record::Record;
 use tokio::sync::{Notify, mpsc};
 use tokio::time::{sleep, timeout};
@@ -246,13 +244,7 @@ impl Producer {
     }
 
     async fn connect(&self) -> Result<Vec<PartitionClient>, String> {
-        let backoff = BackoffConfig {
-            deadline: Some(self.options.connect_timeout),
-            ..BackoffConfig::default()
-        };
-        let client: Client = ClientBuilder::new(self.options.brokers.clone())
-            .backoff_config(backoff)
-            .build()
+        let client = partitions::connect(&self.options)
             .await
             .map_err(|e| e.to_string())?;
         let count = partitions::count(&client, &self.options.topic)

@@ -7,8 +7,6 @@ use std::collections::{HashSet, VecDeque};
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use rskafka::BackoffConfig;
-use rskafka::client::{Client, ClientBuilder};
 use rskafka::record::RecordAndOffset;
 use tokio::sync::{Notify, mpsc};
 use tokio::time::{sleep, timeout};
@@ -430,13 +428,7 @@ impl<C> Reader<C> {
     }
 
     async fn partitions(&self) -> Result<Vec<Partition>, Missing> {
-        let backoff = BackoffConfig {
-            deadline: Some(self.options.connect_timeout),
-            ..BackoffConfig::default()
-        };
-        let client: Client = ClientBuilder::new(self.options.brokers.clone())
-            .backoff_config(backoff)
-            .build()
+        let client = partitions::connect(&self.options)
             .await
             .map_err(Missing::Broker)?;
         partitions::partitions(&client, &self.options, self.start).await

@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::TimeZone;
-use rskafka::client::Client;
+use rskafka::BackoffConfig;
 use rskafka::client::error::{Error as ClientError, ProtocolError};
 use rskafka::client::partition::{OffsetAt, PartitionClient, UnknownTopicHandling};
+use rskafka::client::{Client, ClientBuilder};
 use rskafka::record::RecordAndOffset;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep, timeout};
@@ -85,6 +86,18 @@ pub(super) async fn partitions(
         });
     }
     Ok(partitions)
+}
+
+/// A client of `options.brokers` whose retries end after `connect_timeout`.
+pub(super) async fn connect(options: &KafkaOptions) -> Result<Client, ClientError> {
+    let backoff = BackoffConfig {
+        deadline: Some(options.connect_timeout),
+        ..BackoffConfig::default()
+    };
+    ClientBuilder::new(options.brokers.clone())
+        .backoff_config(backoff)
+        .build()
+        .await
 }
 
 /// How many partitions `topic` has (numbered from 0).
