@@ -49,6 +49,7 @@ EXPECTED_FILES = [
     "tests/test_adapters.py",
     "tests/test_demo_cli.py",
     "tests/test_faults.py",
+    "tests/test_in_flight.py",
     "tests/test_load.py",
     "tests/test_misuse.py",
     "tests/test_values.py",
