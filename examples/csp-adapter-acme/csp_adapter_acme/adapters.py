@@ -21,6 +21,7 @@ from csp.impl.wiring import input_adapter_def, output_adapter_def
 from csp.impl.wiring.edge import Edge
 
 from ._native import (
+    DEFAULT_MAX_IN_FLIGHT,
     Runtime,
     _c_api_adapter_manager_bridge,
     _c_api_output_adapter,
@@ -36,6 +37,9 @@ __all__ = [
     "Synthetic",
 ]
 
+# What a live source does when the graph is max_in_flight events behind.
+WHEN_FULL = ("block", "drop_oldest", "drop_newest")
+
 INPUT_TYPE = int
 OUTPUT_TYPE = int
 
@@ -47,6 +51,8 @@ class Stats(TypedDict):
     pushed: int
     unrouted: int
     bad_messages: int
+    dropped: int
+    peak_in_flight: int
     received: int
     mismatches: int
     first_mismatch: str | None
@@ -89,6 +95,8 @@ class ManagerOptions:
     sink: str | None
     paced: bool
     history: str | None = None
+    max_in_flight: int | None = DEFAULT_MAX_IN_FLIGHT
+    when_full: str = "block"
 
 
 @dataclass(frozen=True)
@@ -166,6 +174,18 @@ class AcmeAdapterManager:
         ``STATUS_REPLAY_COMPLETE`` ticks and the source's events follow live
         (csp's push-pull adapters). ``csp.run(realtime=False)`` replays the
         history alone, without opening the source.
+    :param max_in_flight: the most events pushed into csp and not yet
+        consumed by the engine (a send may go past it by one send: 64
+        values, or one larger batch); at the bound the feed waits, so memory stays bounded
+        when the graph is slower than the source. None pushes without a
+        bound. The replay of a history is not bounded.
+    :param when_full: what a live source does at the bound: ``"block"``
+        (it is not read until there is room: its peer's flow control holds
+        the rest, nothing is lost), ``"drop_oldest"`` or ``"drop_newest"``
+        (it is read on, into a queue of at most ``max_in_flight`` events
+        that drops its oldest events, or the new ones, when full:
+        ``STATUS_DROPPED`` says how many, ``stats()["dropped"]`` counts
+        them). A file or a ``Synthetic`` feed always waits.
 
     One instance serves every ``subscribe``, ``publish`` and ``status`` of a
     graph; csp creates the Rust manager once per run, before its adapters.
@@ -183,6 +203,8 @@ class AcmeAdapterManager:
         sink: str | os.PathLike[str] | None = None,
         paced: bool = False,
         history: str | os.PathLike[str] | None = None,
+        max_in_flight: int | None = DEFAULT_MAX_IN_FLIGHT,
+        when_full: str = "block",
     ) -> None:
         if not isinstance(source, Synthetic):
             source = _path("source", source)
@@ -197,7 +219,12 @@ class AcmeAdapterManager:
             history = _path("history", history)
         # Subscriptions replay the history first (csp's push-pull adapters).
         self._replays = history is not None
-        self._runtime = Runtime(ManagerOptions(source=source, sink=sink, paced=paced, history=history))
+        if max_in_flight is not None and _non_negative_int("max_in_flight", max_in_flight) == 0:
+            raise ValueError("max_in_flight must be >= 1, or None for no bound")
+        if when_full not in WHEN_FULL:
+            raise ValueError(f"when_full must be one of {', '.join(map(repr, WHEN_FULL))}, got {when_full!r}")
+        options = ManagerOptions(source, sink, paced, history, max_in_flight, when_full)
+        self._runtime = Runtime(options)
         # A push group per run, made with the run's Rust manager.
         self._push_group: object = None
 
@@ -232,8 +259,9 @@ class AcmeAdapterManager:
         the engine runs another cycle first, as csp drops what is queued then);
         a live source adds ``STATUS_CONNECTED`` (INFO), ``STATUS_DISCONNECTED``
         (WARNING), ``STATUS_RECONNECTING`` (INFO, with the wait),
-        ``STATUS_BAD_MESSAGE`` (WARNING, a message dropped: why, and its start)
-        and ``STATUS_GAVE_UP`` (ERROR, before ``csp.run`` raises ``ConnectionError``).
+        ``STATUS_BAD_MESSAGE`` (WARNING, a message dropped: why, and its start),
+        ``STATUS_DROPPED`` (WARNING, events dropped by ``when_full``, at most one a
+        second) and ``STATUS_GAVE_UP`` (ERROR, before ``csp.run`` raises ``ConnectionError``).
         In realtime statuses tick in the subscriptions' push group, after the
         events before them; in simulation at the time they are reported (the
         open at ``starttime``, the end with the last event), except

@@ -17,10 +17,10 @@ use pyo3::prelude::*;
 use crate::input_adapter::InputValue;
 use crate::output_adapter::SinkValue;
 use crate::source::{self, SourceSpec};
-use adapter_core::{SinkFile, SourceContext, Stats};
+use adapter_core::{SinkFile, SourceContext, Stats, WhenFull};
 use csp_api::{
-    AdapterManager, DateTime, Engine, Feed, FeedOptions, History, ManagerLink, Result, StatusLevel,
-    Subscriptions,
+    AdapterManager, DateTime, Engine, Feed, FeedOptions, History, InFlight, ManagerLink, Result,
+    StatusLevel, Subscriptions,
 };
 
 /// The `status_code` of the INFO status reported when the source is open.
@@ -37,6 +37,23 @@ pub struct ManagerOptions {
     /// Recorded events a realtime run replays first, each at its time, from
     /// the run's start on; a simulation replays them alone.
     pub history: Option<SourceSpec>,
+    /// The most events pushed and not yet consumed by the engine; `None`
+    /// for no bound.
+    pub max_in_flight: Option<u64>,
+    /// What a live source does at the bound: `block`, `drop_oldest` or
+    /// `drop_newest` (checked by Python).
+    pub when_full: String,
+}
+
+impl ManagerOptions {
+    /// The feed's bound on the values in flight.
+    fn in_flight(&self) -> Result<Option<InFlight>> {
+        let Some(when_full) = WhenFull::from_name(&self.when_full) else {
+            let message = format!("when_full: no policy {:?}", self.when_full);
+            return Err(csp_api::Error::value(message));
+        };
+        Ok(self.max_in_flight.map(|max| InFlight { max, when_full }))
+    }
 }
 
 /// What the Python manager, the Rust manager and the adapters share.
@@ -155,6 +172,7 @@ impl AdapterManager for AcmeAdapterManager {
             paced: options.source.paced(options.paced),
             stop: context.stop,
             status: context.status,
+            in_flight: options.in_flight()?,
         };
         let feed = Feed::start(
             self.name(),

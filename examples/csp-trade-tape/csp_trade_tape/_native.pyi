@@ -12,6 +12,8 @@ STATUS_DISCONNECTED: int
 STATUS_RECONNECTING: int
 STATUS_BAD_MESSAGE: int
 STATUS_GAVE_UP: int
+STATUS_DROPPED: int
+DEFAULT_MAX_IN_FLIGHT: int
 
 class Runtime:
     """State one adapter manager shares with its adapters."""

@@ -50,6 +50,8 @@ impl Runtime {
         stats.set_item("pushed", snapshot.pushed)?;
         stats.set_item("unrouted", snapshot.unrouted)?;
         stats.set_item("bad_messages", snapshot.bad_messages)?;
+        stats.set_item("dropped", snapshot.dropped)?;
+        stats.set_item("peak_in_flight", snapshot.peak_in_flight)?;
         stats.set_item("received", snapshot.received)?;
         stats.set_item("mismatches", snapshot.mismatches)?;
         stats.set_item("first_mismatch", snapshot.first_mismatch)?;
@@ -103,5 +105,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("STATUS_RECONNECTING", status::STATUS_RECONNECTING)?;
     module.add("STATUS_BAD_MESSAGE", status::STATUS_BAD_MESSAGE)?;
     module.add("STATUS_GAVE_UP", status::STATUS_GAVE_UP)?;
+    module.add("STATUS_DROPPED", adapter_core::overflow::STATUS_DROPPED)?;
+    module.add("DEFAULT_MAX_IN_FLIGHT", csp_api::DEFAULT_MAX_IN_FLIGHT)?;
     Ok(())
 }

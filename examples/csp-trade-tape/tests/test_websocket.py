@@ -1,8 +1,9 @@
 """The WebSocket transport against real servers on loopback (``ws_server.py``):
 exact values, the subscriptions the server receives, batches, publish, the
 run's end with a silent server, reconnects, giving up, bad messages, TLS
-with a private CA, extra headers, a peer that stops answering pings, and a
-million messages with none lost."""
+with a private CA, extra headers, a peer that stops answering pings, a
+graph slower than the server under each ``when_full`` policy, and a million
+messages with none lost."""
 
 import asyncio
 import json
@@ -32,6 +33,7 @@ from csp_trade_tape._native import (
     STATUS_BAD_MESSAGE,
     STATUS_CONNECTED,
     STATUS_DISCONNECTED,
+    STATUS_DROPPED,
     STATUS_FEED_FAILED,
     STATUS_GAVE_UP,
     STATUS_OPENED,
@@ -377,6 +379,66 @@ def test_a_peer_that_stops_answering_pings_is_dropped_and_retried() -> None:
     lost = [status.msg for status in out["status"] if status.status_code == STATUS_DISCONNECTED]
     assert lost and "no answer to a ping within 100ms" in lost[0], out["status"]
     assert peer.connections >= 2
+
+
+BURST_COUNT = 5_000
+BOUND = 200
+
+
+def dropped_counts(statuses: list[Status]) -> int:
+    """The events the STATUS_DROPPED statuses count, together."""
+    counts = [re.match(r"dropped (\d+) events", s.msg) for s in statuses if s.status_code == STATUS_DROPPED]
+    return sum(int(match.group(1)) for match in counts if match)
+
+
+@pytest.mark.parametrize("when_full", ["block", "drop_oldest", "drop_newest"])
+def test_a_graph_slower_than_the_server_follows_when_full(when_full: str) -> None:
+    sent = values(BURST_COUNT)
+
+    async def script(peer: Peer) -> None:
+        await peer.recv()
+        await send_all(peer, [("A", value) for value in sent])
+        await peer.idle()
+
+    seen: list[Any] = []
+
+    @csp.node
+    def slow(x: ts[INPUT_TYPE]) -> ts[bool]:  # type: ignore[valid-type]
+        seen.append(x)
+        # Sleeping lets the server's thread run: the graph is the slow side.
+        time.sleep(200e-6)
+        if when_full == "block" and len(seen) == BURST_COUNT:
+            return True
+
+    with WsServer(script) as server:
+        manager = Manager(quick(server.url), max_in_flight=BOUND, when_full=when_full)
+
+        @csp.graph
+        def graph() -> None:
+            csp.stop_engine(slow(manager.subscribe("A")))
+            csp.add_graph_output("status", manager.status())
+
+        seconds = 30 if when_full == "block" else 4
+        out = csp.run(graph, starttime=datetime.now(timezone.utc), endtime=timedelta(seconds=seconds), realtime=True)
+    statuses = [status for _, status in out["status"]]
+    stats = manager.stats()
+    expected = [received("A", value) for value in sent]
+    assert stats["peak_in_flight"] <= BOUND + 64
+    if when_full == "block":
+        assert seen == expected
+        assert stats["dropped"] == 0
+        return
+    # Each event either ticked or was counted as dropped, and a status said so.
+    assert stats["dropped"] > 0, "the graph kept up: nothing to drop"
+    assert len(seen) + stats["dropped"] == BURST_COUNT
+    assert dropped_counts(statuses) == stats["dropped"]
+    # What ticked is in order: the oldest kept, or the newest.
+    kept = iter(expected)
+    assert all(value in kept for value in seen)
+    if when_full == "drop_oldest":
+        assert seen[-1] == expected[-1]
+    else:
+        assert seen[:BOUND] == expected[:BOUND]
 
 
 def test_history_then_live_from_the_server(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@
 mod csv_rows;
 pub mod demo;
 pub mod events;
+pub mod overflow;
 pub mod record;
 pub mod row;
 pub mod sink;
@@ -18,6 +19,7 @@ pub mod text;
 pub mod time;
 
 pub use events::{Event, EventsError, EventsErrorKind, EventsReader, EventsWriter};
+pub use overflow::{DroppingSource, WhenFull};
 pub use record::RecordField;
 pub use row::{CellType, Cells, CellsOut, ColumnType, EventValue, TypedCell};
 pub use sink::SinkFile;

@@ -28,6 +28,8 @@ struct PushSide {
     pushed: AtomicU64,
     unrouted: AtomicU64,
     bad_messages: AtomicU64,
+    dropped: AtomicU64,
+    peak_in_flight: AtomicU64,
     first_push_ns: AtomicI64,
 }
 
@@ -52,6 +54,11 @@ pub struct StatsSnapshot {
     pub unrouted: u64,
     /// Messages a live source dropped because they did not decode.
     pub bad_messages: u64,
+    /// Events a live source dropped while the graph was behind.
+    pub dropped: u64,
+    /// The most values pushed and not yet consumed by the engine, when the
+    /// manager bounds them (0 when it does not).
+    pub peak_in_flight: u64,
     pub received: u64,
     pub mismatches: u64,
     pub first_mismatch: Option<String>,
@@ -72,6 +79,9 @@ pub struct FeedCounts {
     pub pushed: u64,
     /// Events whose symbol nobody subscribed to.
     pub unrouted: u64,
+    /// The most values pushed and not yet consumed by the engine, when the
+    /// feed bounds them.
+    pub peak_in_flight: u64,
 }
 
 impl Stats {
@@ -86,6 +96,8 @@ impl Stats {
         side.events.store(totals.events, Ordering::Relaxed);
         side.pushed.store(totals.pushed, Ordering::Relaxed);
         side.unrouted.store(totals.unrouted, Ordering::Relaxed);
+        side.peak_in_flight
+            .store(totals.peak_in_flight, Ordering::Relaxed);
     }
 
     /// Counts one received value and returns its index (0 for the first).
@@ -121,6 +133,11 @@ impl Stats {
         self.push_side.bad_messages.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counts events a live source dropped while the graph was behind.
+    pub fn count_dropped(&self, events: u64) {
+        self.push_side.dropped.fetch_add(events, Ordering::Relaxed);
+    }
+
     /// Notes when the first value was pushed.
     pub fn record_first_push(&self, at: DateTime) {
         self.push_side
@@ -146,6 +163,8 @@ impl Stats {
             pushed: self.push_side.pushed.load(Ordering::Relaxed),
             unrouted: self.push_side.unrouted.load(Ordering::Relaxed),
             bad_messages: self.push_side.bad_messages.load(Ordering::Relaxed),
+            dropped: self.push_side.dropped.load(Ordering::Relaxed),
+            peak_in_flight: self.push_side.peak_in_flight.load(Ordering::Relaxed),
             received: self.engine_side.received.load(Ordering::Relaxed),
             mismatches: self.engine_side.mismatches.load(Ordering::Relaxed),
             first_mismatch: self
@@ -165,6 +184,8 @@ impl Stats {
         self.push_side.pushed.store(0, Ordering::Relaxed);
         self.push_side.unrouted.store(0, Ordering::Relaxed);
         self.push_side.bad_messages.store(0, Ordering::Relaxed);
+        self.push_side.dropped.store(0, Ordering::Relaxed);
+        self.push_side.peak_in_flight.store(0, Ordering::Relaxed);
         self.engine_side.received.store(0, Ordering::Relaxed);
         self.engine_side.mismatches.store(0, Ordering::Relaxed);
         self.push_side.first_push_ns.store(0, Ordering::Relaxed);
@@ -196,11 +217,13 @@ mod tests {
             events: 2,
             pushed: 1,
             unrouted: 0,
+            peak_in_flight: 1,
         });
         stats.set_feed_counts(FeedCounts {
             events: 3,
             pushed: 2,
             unrouted: 1,
+            peak_in_flight: 2,
         });
         assert_eq!(stats.next_received_index(), 0);
         assert_eq!(stats.next_received_index(), 1);
@@ -209,6 +232,7 @@ mod tests {
         stats.record_first_push(DateTime::from_secs(5));
         stats.record_last_receive(DateTime::from_secs(7));
         stats.count_bad_message();
+        stats.count_dropped(4);
         let snapshot = stats.snapshot();
         assert_eq!(
             snapshot,
@@ -217,6 +241,8 @@ mod tests {
                 pushed: 2,
                 unrouted: 1,
                 bad_messages: 1,
+                dropped: 4,
+                peak_in_flight: 2,
                 received: 2,
                 mismatches: 2,
                 first_mismatch: Some("value 1: expected 5, got 6".to_owned()),
@@ -246,6 +272,7 @@ mod tests {
                         events,
                         pushed: 2 * events,
                         unrouted: events / 2,
+                        peak_in_flight: 0,
                     });
                 }
             });

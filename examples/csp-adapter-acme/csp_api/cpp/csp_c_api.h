@@ -280,6 +280,17 @@ void ccsp_push_batch_abandon(CCspPushBatchHandle batch);
  * group rules apply to each), and one flush sends them all at once. */
 CCspErrorCode ccsp_push_batch_split(CCspPushBatchHandle batch);
 
+/* Extension of this bridge: how much of what a feed pushed the engine has
+ * consumed. An ack pushed into a batch (after the events it counts) carries
+ * `pushed`, the feed's count of events pushed before it; once the engine
+ * has consumed it, ccsp_push_input_adapter_consumed of the same adapter
+ * returns that count (the last consumed ack's; 0 before any). The ack is an
+ * event of a hidden adapter of the adapter's push group that never ticks a
+ * node: it changes no tick. */
+CCspErrorCode ccsp_push_batch_ack(CCspPushBatchHandle batch, CCspPushInputAdapterHandle adapter,
+                                  uint64_t pushed);
+uint64_t ccsp_push_input_adapter_consumed(CCspPushInputAdapterHandle adapter);
+
 /* History then live. The push input adapters of a realtime run made with
  * replays (csp's PushPullInputAdapter underneath) take replayed ticks:
  * while a batch's replay time is set (not CCSP_DATETIME_NONE), every push

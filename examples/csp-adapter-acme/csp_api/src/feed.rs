@@ -51,8 +51,8 @@ use super::sim_replay::{SimReplay, SimSlices};
 use super::value::PushValue;
 use adapter_core::status::STATUS_BAD_MESSAGE;
 use adapter_core::{
-    DateTime, Event, EventValue, FeedCounts, Source, SourceStatus, Stats, StatusReporter,
-    StopSignal, TimeDelta,
+    DateTime, DroppingSource, Event, EventValue, FeedCounts, Source, SourceStatus, Stats,
+    StatusReporter, StopSignal, TimeDelta, WhenFull,
 };
 
 /// Batches a feed queues before the graph's first cycle.
@@ -273,7 +273,25 @@ pub struct FeedOptions {
     /// Where the source was opened to report statuses: the feed ticks them
     /// on the manager's `status()` in order with the events.
     pub status: StatusReporter,
+    /// The most values pushed and not yet consumed by the engine (see
+    /// [`InFlight`]); `None` pushes without a bound.
+    pub in_flight: Option<InFlight>,
 }
+
+/// A bound on the values a realtime feed has pushed and the engine not yet
+/// consumed: at `max` the feed waits for room before it sends more (a send
+/// may go past it by one send). A live source follows `when_full`: it waits
+/// too, or it is read on a thread of its own into a queue of at most `max`
+/// events that drops ([`DroppingSource`]); any other source waits. The
+/// replay of a history is not bounded: csp's push-pull adapters hold it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InFlight {
+    pub max: u64,
+    pub when_full: WhenFull,
+}
+
+/// The bound a manager uses unless told otherwise.
+pub const DEFAULT_MAX_IN_FLIGHT: u64 = 100_000;
 
 /// A manager's running feed: a thread in realtime ([`Feed::stop`] ends and
 /// joins it), the replay of csp's time slices in a simulation.
@@ -377,6 +395,19 @@ impl Feed {
         V: FeedValue + ?Sized,
         S: Source<V> + 'static,
     {
+        let mut options = options;
+        let source = match options.in_flight {
+            Some(bound) if bound.when_full != WhenFull::Block && source.is_live() => {
+                let max = usize::try_from(bound.max).unwrap_or(usize::MAX);
+                let context = (&options.status, &options.stop);
+                let stats = Arc::clone(&stats);
+                let (source, outer) =
+                    DroppingSource::start(source, max, bound.when_full, context, stats)?;
+                options.status = outer;
+                Box::new(source) as Box<dyn Source<V>>
+            }
+            _ => Box::new(source),
+        };
         let stop = options.stop.clone();
         connect_statuses(&options.status, &link, &stats);
         let thread_name = format!("{name} feed thread");
@@ -465,7 +496,8 @@ where
     // However the feed ends, the last subscription's start goes on.
     let mut primed = Primed::new(subscriptions);
     let mut scratch: Vec<Event<<V as EventValue>::Owned>> = Vec::new();
-    let mut outbox = Outbox::new(&routes, link.batch()?);
+    let max_in_flight = options.in_flight.map(|bound| bound.max);
+    let mut outbox = Outbox::new(&routes, link.batch()?, max_in_flight);
     let mut pace: Option<(Instant, DateTime)> = None;
     let mut totals = FeedCounts::default();
     let mut batches = 0_u64;
@@ -498,7 +530,7 @@ where
         let more = source.next_batch_lent(&mut scratch, &mut |event| {
             if first_time.is_none() {
                 status.set_direct(false);
-                if status.has_pending() {
+                if status.has_pending() && outbox.wait_for_room(stop) {
                     // Statuses reported before this batch tick before it.
                     delivered = deliver(&mut outbox, link, status, stats, &mut totals);
                 }
@@ -540,6 +572,9 @@ where
         // goes out at its time; statuses reported after a batch go after it.
         let next_waits = options.paced || !source.next_batch_ready();
         if next_waits || outbox.is_full() || status.has_pending() {
+            if !outbox.wait_for_room(stop) {
+                break;
+            }
             deliver(&mut outbox, link, status, stats, &mut totals)?;
             if next_waits || batches >= PRIME_BATCHES {
                 // What is due now is queued: the graph need not wait for more.
@@ -639,6 +674,7 @@ fn send<V: FeedValue + ?Sized>(
     }
     let sent = outbox.send();
     totals.pushed = outbox.pushed();
+    totals.peak_in_flight = totals.peak_in_flight.max(outbox.in_flight());
     stats.set_feed_counts(*totals);
     sent
 }

@@ -268,6 +268,12 @@ unsafe extern "C" {
     pub fn ccsp_push_batch_flush(batch: CCspPushBatchHandle) -> CCspErrorCode;
     pub fn ccsp_push_batch_destroy(batch: CCspPushBatchHandle);
     pub fn ccsp_push_batch_split(batch: CCspPushBatchHandle) -> CCspErrorCode;
+    pub fn ccsp_push_batch_ack(
+        batch: CCspPushBatchHandle,
+        adapter: CCspPushInputAdapterHandle,
+        pushed: u64,
+    ) -> CCspErrorCode;
+    pub fn ccsp_push_input_adapter_consumed(adapter: CCspPushInputAdapterHandle) -> u64;
     pub fn ccsp_push_batch_discard(batch: CCspPushBatchHandle);
     pub fn ccsp_push_batch_replay_at(
         batch: CCspPushBatchHandle,

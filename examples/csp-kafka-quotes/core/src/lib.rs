@@ -10,6 +10,7 @@ mod csv_rows;
 pub mod demo;
 pub mod events;
 pub mod kafka;
+pub mod overflow;
 pub mod record;
 pub mod row;
 pub mod sink;
@@ -22,6 +23,7 @@ pub mod time;
 pub mod wire;
 
 pub use events::{Event, EventsError, EventsErrorKind, EventsReader, EventsWriter};
+pub use overflow::{DroppingSource, WhenFull};
 pub use record::RecordField;
 pub use row::{CellType, Cells, CellsOut, ColumnType, EventValue, TypedCell};
 pub use sink::SinkFile;

@@ -194,6 +194,33 @@ impl<T: PushValue + ?Sized> Pusher<T> {
         unsafe { T::push_raw(target.adapter, &target.binding, value, batch) }
     }
 
+    /// Pushes into `batch` an ack of `pushed` events: once the engine has
+    /// consumed what came before it, [`Pusher::consumed_linked`] returns
+    /// `pushed`. It ticks nothing.
+    ///
+    /// # Safety
+    /// As [`Pusher::push_linked`].
+    pub(crate) unsafe fn ack_linked(&self, batch: &mut PushBatch, pushed: u64) -> Result<()> {
+        let AdapterHandle::Push(adapter) = self.target.adapter else {
+            return Ok(());
+        };
+        // SAFETY: the linked gate is open: the adapter is alive (from the
+        // caller); the batch is live.
+        Error::check(unsafe { ffi::ccsp_push_batch_ack(batch.handle(), adapter, pushed) })
+    }
+
+    /// The count of the last ack the engine consumed (0 before any).
+    ///
+    /// # Safety
+    /// As [`Pusher::push_linked`].
+    pub(crate) unsafe fn consumed_linked(&self) -> u64 {
+        let AdapterHandle::Push(adapter) = self.target.adapter else {
+            return 0;
+        };
+        // SAFETY: the linked gate is open: the adapter is alive (from the caller).
+        unsafe { ffi::ccsp_push_input_adapter_consumed(adapter) }
+    }
+
     /// Ends the adapter's replay of history: what it is pushed from now on
     /// is live (nothing, for an adapter made without replays).
     ///

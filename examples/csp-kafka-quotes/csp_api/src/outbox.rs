@@ -6,17 +6,41 @@
 //! Sending several batches at once matters when a source has them ready (a
 //! file, a generated feed): each send is an atomic exchange with the engine
 //! thread and a wake-up of it, which cost more than the pushes themselves.
+//!
+//! With a bound on the values in flight (pushed, not yet consumed by the
+//! engine), a send now and then ends with an ack
+//! ([`Pusher::ack_linked`]): once the engine has consumed it, the outbox
+//! knows how much it consumed, and [`Outbox::wait_for_room`] waits for it.
 
 use super::error::Result;
 use super::feed::{FeedValue, Routes};
 use super::gate::{self, SoloEntry};
 use super::input::Pusher;
 use super::link::PushBatch;
-use adapter_core::{DateTime, EventValue};
+use adapter_core::{DateTime, EventValue, StopSignal};
+use std::time::Duration;
 
 /// Values waiting that make the feed send even when its source has more
 /// batches ready (a batch is never cut: one larger than this goes whole).
 const SEND_AT: usize = 64;
+/// Acks per bound's worth of pushes: the engine's count lags by at most
+/// `max / ACKS_PER_BOUND` values (and a send).
+const ACKS_PER_BOUND: u64 = 8;
+/// How often a feed at its bound looks at the engine's count again.
+const ROOM_POLL: Duration = Duration::from_micros(200);
+
+/// The bound on the values in flight, and where the outbox stands in it.
+struct Bound<'r, V: FeedValue + ?Sized> {
+    max: u64,
+    /// Pushes between acks.
+    ack_every: u64,
+    /// The pushes counted by the last ack.
+    acked: u64,
+    /// The engine's count, as last read.
+    consumed: u64,
+    /// The adapter whose ack port carries the acks.
+    acker: &'r Pusher<V>,
+}
 
 /// One routed value: pushed to each of `pushers`.
 struct Routed<'r, V: FeedValue + ?Sized> {
@@ -37,15 +61,25 @@ pub(crate) struct Outbox<'r, V: FeedValue + ?Sized> {
     /// How many of `values` are of complete batches.
     complete: usize,
     pushed: u64,
+    bound: Option<Bound<'r, V>>,
 }
 
 impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
-    /// An outbox routing by `routes`, sending through `batch`.
-    pub(crate) fn new(routes: &'r Routes<V>, batch: PushBatch) -> Self {
+    /// An outbox routing by `routes`, sending through `batch`, with at most
+    /// `max_in_flight` values in flight (see [`Outbox::wait_for_room`]).
+    pub(crate) fn new(routes: &'r Routes<V>, batch: PushBatch, max_in_flight: Option<u64>) -> Self {
         let gate = SoloEntry::default();
         for pusher in routes.values().flatten() {
             pusher.link_gate(gate.gate());
         }
+        let acker = routes.values().flatten().next();
+        let bound = max_in_flight.zip(acker).map(|(max, acker)| Bound {
+            max: max.max(1),
+            ack_every: (max / ACKS_PER_BOUND).max(1),
+            acked: 0,
+            consumed: 0,
+            acker,
+        });
         Self {
             routes,
             gate,
@@ -53,7 +87,41 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
             values: Vec::new(),
             complete: 0,
             pushed: 0,
+            bound,
         }
+    }
+
+    /// Values sent and not yet consumed by the engine, as far as it has
+    /// told (at most that many); 0 without a bound.
+    pub(crate) fn in_flight(&self) -> u64 {
+        self.bound
+            .as_ref()
+            .map_or(0, |bound| self.pushed.saturating_sub(bound.consumed))
+    }
+
+    /// Waits while the values in flight are at the bound; false when the
+    /// run stopped first. Returns at once without a bound.
+    pub(crate) fn wait_for_room(&mut self, stop: &StopSignal) -> bool {
+        let Some(bound) = &mut self.bound else {
+            return true;
+        };
+        while self.pushed.saturating_sub(bound.consumed) >= bound.max {
+            {
+                let Some(_pass) = self.gate.enter() else {
+                    return false;
+                };
+                // SAFETY: inside the gate linked to every adapter of the routes.
+                let acked = unsafe { bound.acker.consumed_linked() };
+                bound.consumed = bound.consumed.max(acked);
+            }
+            if self.pushed.saturating_sub(bound.consumed) < bound.max {
+                break;
+            }
+            if stop.wait_timeout(ROOM_POLL) {
+                return false;
+            }
+        }
+        true
     }
 
     /// Adds `value` to the open batch for the subscriptions of `symbol`;
@@ -108,13 +176,17 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
         if !self.has_complete_batches() {
             return Ok(());
         }
+        let ack = self.ack_due(&self.values[..self.complete]);
         let Some(_pass) = self.gate.enter() else {
             return Err(gate::stopped("a subscription of the feed"));
         };
         let sent = std::mem::take(&mut self.complete);
         // SAFETY: inside the gate linked to every adapter of the routes, in
         // realtime.
-        let pushed = unsafe { push_all(&mut self.batch, &self.values[..sent]) };
+        let pushed = unsafe { push_all(&mut self.batch, &self.values[..sent], ack) };
+        if let (Ok(_), Some((_, count)), Some(bound)) = (&pushed, ack, &mut self.bound) {
+            bound.acked = count;
+        }
         if pushed.is_err() {
             // SAFETY: as above: the adapters of the events are alive.
             unsafe { self.batch.discard_linked() };
@@ -122,6 +194,16 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
         self.values.drain(..sent);
         self.pushed += pushed?;
         Ok(())
+    }
+}
+
+impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
+    /// The ack to end a send of `values` with, if one is due: the acker and
+    /// the count of values pushed once they are.
+    fn ack_due(&self, values: &[Routed<'r, V>]) -> Option<(&'r Pusher<V>, u64)> {
+        let bound = self.bound.as_ref()?;
+        let count = self.pushed + values.iter().map(|v| v.pushers.len() as u64).sum::<u64>();
+        (count - bound.acked >= bound.ack_every).then_some((bound.acker, count))
     }
 }
 
@@ -153,6 +235,12 @@ impl<V: FeedValue + ?Sized> Outbox<'_, V> {
         let live = self.batch.replay_at(None);
         self.values.drain(..sent);
         self.pushed += pushed;
+        if let Some(bound) = &mut self.bound {
+            // Replayed ticks are not bounded (csp's push-pull adapters hold
+            // them): count them as consumed.
+            bound.consumed += pushed;
+            bound.acked += pushed;
+        }
         result.and(live)
     }
 
@@ -172,16 +260,20 @@ impl<V: FeedValue + ?Sized> Outbox<'_, V> {
 }
 
 /// Pushes `values` into `batch`, ending a csp batch after each source
-/// batch, and sends it; returns how many values it pushed.
+/// batch, then `ack` (the acker and its count) if given, and sends it;
+/// returns how many values it pushed.
 ///
 /// # Safety
-/// Inside a gate linked to every adapter of `values`, in realtime.
+/// Inside a gate linked to every adapter of `values` and to the acker, in
+/// realtime.
 unsafe fn push_all<V: FeedValue + ?Sized>(
     batch: &mut PushBatch,
     values: &[Routed<'_, V>],
+    ack: Option<(&Pusher<V>, u64)>,
 ) -> Result<u64> {
     if let [routed] = values
         && let [pusher] = routed.pushers
+        && ack.is_none()
     {
         // One value: csp takes a push without a batch the same way (it
         // ends the push group's batch), with less work.
@@ -199,6 +291,10 @@ unsafe fn push_all<V: FeedValue + ?Sized>(
         if routed.ends_batch {
             batch.split()?;
         }
+    }
+    if let Some((acker, count)) = ack {
+        // SAFETY: from the caller.
+        unsafe { acker.ack_linked(batch, count) }?;
     }
     // SAFETY: from the caller: the engine runs.
     unsafe { batch.send_linked() }?;

@@ -10,6 +10,7 @@
 mod csv_rows;
 pub mod demo;
 pub mod events;
+pub mod overflow;
 pub mod parquet;
 pub mod record;
 pub mod row;
@@ -24,6 +25,7 @@ pub mod websocket;
 pub mod wire;
 
 pub use events::{Event, EventsError, EventsErrorKind, EventsReader, EventsWriter};
+pub use overflow::{DroppingSource, WhenFull};
 pub use record::RecordField;
 pub use row::{CellType, Cells, CellsOut, ColumnType, EventValue, TypedCell};
 pub use sink::SinkFile;

@@ -472,6 +472,56 @@ private:
 
 CApiPushBatch * asBatch( CCspPushBatchHandle handle ) { return reinterpret_cast<CApiPushBatch *>( handle ); }
 
+// What tells a feed how much of what it pushed the engine has consumed:
+// each push input adapter has one. The feed now and then ends what it sends
+// with an ack (ccsp_push_batch_ack): an event carrying how many events the
+// feed had pushed before it, for a hidden BURST adapter in the same push
+// group. csp consumes a group's events in order, holding those of a locked
+// group back with their ack, so when an ack is consumed every event before
+// it has been (but for those csp defers within the same batch). A BURST
+// adapter never locks the group: the acks change no tick. The count is read
+// at the end of the cycle, once the burst holds every ack of the cycle.
+class AckPort final : public csp::Consumer, public csp::EndCycleListener
+{
+public:
+    AckPort( csp::Engine * engine, csp::PushGroup * group )
+        : csp::Consumer( engine ), m_adapter( engine, int64Type(), csp::PushMode::BURST, group )
+    {
+        m_adapter.addConsumer( this, csp::InputId( 0 ) );
+    }
+
+    // Pushes an ack of `pushed` events into the batch.
+    void push( int64_t pushed, csp::PushBatch * batch ) { m_adapter.pushTick( std::move( pushed ), batch ); }
+
+    // The count of the last consumed ack (0 before any).
+    int64_t consumed() const { return m_consumed.load( std::memory_order_acquire ); }
+
+    const char * name() const override { return "CApiAckPort"; }
+
+    void handleEvent( csp::InputId ) override { rootEngine() -> scheduleEndCycleListener( this ); }
+
+    void onEndCycle() override
+    {
+        const auto & acks = m_adapter.lastValueTyped<std::vector<int64_t>>();
+        if( !acks.empty() )
+            m_consumed.store( acks.back(), std::memory_order_release );
+    }
+
+    void executeImpl() override {}
+    input_iterator inputs() const override { return input_iterator( &m_provider ); }
+
+private:
+    static csp::CspTypePtr & int64Type()
+    {
+        static csp::CspTypePtr s_type = csp::CspType::INT64();
+        return s_type;
+    }
+
+    csp::PushInputAdapter m_adapter;
+    const csp::TimeSeriesProvider * m_provider = &m_adapter;
+    std::atomic<int64_t> m_consumed{ 0 };
+};
+
 // What the C ABI's push functions reach through a push input adapter's
 // handle: a plain push adapter, or one that replays history first (a csp
 // PushPullInputAdapter), below.
@@ -483,6 +533,7 @@ public:
     virtual csp::PushInputAdapter & adapter() = 0;
     // The adapter as csp's push-pull adapter; null when it replays nothing.
     virtual csp::PushPullInputAdapter * replayer() = 0;
+    virtual AckPort & ack() = 0;
 
     CCspType ctype() const { return m_type; }
     const csp::StructMeta * structMeta() const { return m_structMeta; }
@@ -537,7 +588,7 @@ public:
     CApiPushInputAdapterT( csp::Engine * engine, csp::CspTypePtr & type, csp::PushMode pushMode, HeldPushGroup group,
                            const CCspPushInputAdapterVTable & vtable )
         : Base( engine, type, pushMode, group.get() ), PushPort( toCType( *type ), structMetaOf( *type ) ), m_vtable( vtable ),
-          m_group( std::move( group ) )
+          m_group( std::move( group ) ), m_ack( engine, m_group.get() )
     {
     }
 
@@ -599,10 +650,12 @@ public:
         else
             return nullptr;
     }
+    AckPort & ack() override { return m_ack; }
 
 private:
     CCspPushInputAdapterVTable m_vtable;
     HeldPushGroup m_group;
+    AckPort m_ack;
     csp::Scheduler::Handle m_deferredStart;
     csp::DateTime m_startTime;
     csp::DateTime m_endTime;
@@ -1307,6 +1360,27 @@ CCspErrorCode ccsp_push_input_adapter_replay_complete( CCspPushInputAdapterHandl
             pull -> flagReplayComplete();
         return CCSP_OK;
     } );
+}
+
+CCspErrorCode ccsp_push_batch_ack( CCspPushBatchHandle batch, CCspPushInputAdapterHandle adapter, uint64_t pushed )
+{
+    if( !batch || !adapter )
+        return fail( CCSP_ERROR_NULL_POINTER, "NULL push batch or push input adapter handle" );
+    auto * port = asPushAdapter( adapter );
+    auto * pushBatch = asBatch( batch );
+    if( pushBatch -> engine() != port -> rootEngine() ) [[unlikely]]
+        return fail( CCSP_ERROR_INVALID_ARGUMENT, "this push batch belongs to another engine" );
+    if( !pushBatch -> admits( port -> adapter().group() ) ) [[unlikely]]
+        return fail( CCSP_ERROR_INVALID_ARGUMENT, "a push batch takes events of adapters in one push group (or all in none)" );
+    return guarded( [&]() {
+        port -> ack().push( static_cast<int64_t>( pushed ), pushBatch );
+        return CCSP_OK;
+    } );
+}
+
+uint64_t ccsp_push_input_adapter_consumed( CCspPushInputAdapterHandle adapter )
+{
+    return adapter ? static_cast<uint64_t>( asPushAdapter( adapter ) -> ack().consumed() ) : 0;
 }
 
 CCspErrorCode ccsp_push_batch_split( CCspPushBatchHandle batch )

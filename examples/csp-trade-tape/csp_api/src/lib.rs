@@ -44,8 +44,8 @@ pub use adapter_core::{DateTime, TimeDelta};
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
 pub use feed::{
-    Feed, FeedOptions, FeedValue, History, STATUS_FEED_ENDED, STATUS_FEED_FAILED,
-    STATUS_REPLAY_COMPLETE, Subscriptions,
+    DEFAULT_MAX_IN_FLIGHT, Feed, FeedOptions, FeedValue, History, InFlight, STATUS_FEED_ENDED,
+    STATUS_FEED_FAILED, STATUS_REPLAY_COMPLETE, Subscriptions,
 };
 pub use input::{PushInputAdapter, Pusher, push_input_adapter_capsule};
 pub use link::{ManagerLink, PushBatch, StatusLevel};

@@ -58,6 +58,7 @@ impl<S: Source<i64> + 'static> AdapterManager for SourceManager<S> {
                 paced: false,
                 stop: context.stop,
                 status: context.status,
+                in_flight: None,
             };
             let stats = Arc::new(Stats::default());
             let subscriptions = Arc::clone(&self.subscriptions);
