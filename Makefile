@@ -23,7 +23,7 @@ export CARGO_TARGET_DIR ?= $(abspath $(BUILD)/cargo-target)
 # The rendered projects' build.rs find csp through this interpreter.
 export PYO3_PYTHON := $(PY)
 
-.PHONY: venv demo test test-render test-build bench bench-parquet bench-kafka bench-websocket stress memcheck lint format example lockfile lockfile-transports clean help
+.PHONY: venv demo test test-render test-build bench bench-parquet bench-kafka bench-memory bench-websocket stress memcheck lint format example lockfile lockfile-transports clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -51,16 +51,20 @@ test-render: venv  ## the fast tests only (no builds)
 test-build: venv  ## the build tests only
 	$(PY) -m pytest -m build
 
-bench: venv  ## Rust vs C++ vs Python adapters: throughput, output path, latency, push cost, build times; then bench-parquet and bench-kafka
+bench: venv  ## Rust vs C++ vs Python adapters: throughput, output path, latency, push cost, build times; then bench-parquet, bench-kafka and bench-memory
 	$(PY) bench/run.py
 	$(PY) bench/parquet.py
 	$(PY) bench/kafka.py
+	$(PY) bench/memory.py
 
 bench-parquet: venv  ## Parquet replay vs csp's ParquetReader: events/s (int, records), peak RSS of 10M rows, cold build times
 	$(PY) bench/parquet.py
 
 bench-kafka: venv  ## Kafka replay vs csp's KafkaAdapterManager on a real broker: records/s (4-field records), the broker's own rate, cold build time
 	$(PY) bench/kafka.py
+
+bench-memory: venv  ## a graph slower than its feed: peak RSS of 10M events with the bound, without it and through csp's Python push adapter; feed throughput with and without the bound
+	$(PY) bench/memory.py
 
 bench-websocket: venv  ## the WebSocket transport vs csp's own WebSocket adapter: records/s, latency p50/p99, cold build times
 	$(PY) bench/websocket.py

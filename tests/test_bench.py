@@ -1,5 +1,5 @@
-"""`make bench`, `make bench-parquet`, `make bench-kafka` and `make bench-websocket` still run: smoke runs with tiny
-counts (no figures are judged)."""
+"""`make bench`, `make bench-parquet`, `make bench-kafka`, `make bench-memory` and `make bench-websocket` still run:
+smoke runs with tiny counts (no figures are judged)."""
 
 import json
 import os
@@ -89,3 +89,14 @@ def test_kafka_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> No
     assert "Rust/csp:" in stdout
     for way in ("produce", "broker alone", "rust", "csp"):
         assert results[f"{way} records_per_second"] > 0, way
+
+
+def test_memory_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
+    args = ("--events", "20000", "--throughput-events", "50000", "--rounds", "1")
+    stdout, results = smoke(tmp_path, cargo_target_dir, "memory.py", *args)
+    assert "peak RSS with the bound:" in stdout
+    assert results["rust bounded"]["ticks"] == 20_000
+    for way in ("rust bounded", "rust unbounded", "csp push"):
+        assert 0 < results[way]["before_mib"] <= results[way]["peak_mib"], way
+    assert results["throughput"]["bounded_events_per_second"] > 0
+    assert results["throughput"]["unbounded_events_per_second"] > 0

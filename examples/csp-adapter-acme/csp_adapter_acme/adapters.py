@@ -176,7 +176,8 @@ class AcmeAdapterManager:
         history alone, without opening the source.
     :param max_in_flight: the most events pushed into csp and not yet
         consumed by the engine (a send may go past it by one send: 64
-        values, or one larger batch); at the bound the feed waits, so memory stays bounded
+        values, or one larger batch); at the bound the feed waits until the
+        engine is down to half of it, so memory stays bounded
         when the graph is slower than the source. None pushes without a
         bound. The replay of a history is not bounded.
     :param when_full: what a live source does at the bound: ``"block"``

@@ -4,9 +4,11 @@ publish produces keyed records, replay then live for each ``start_offset``
 tick for tick against csp's own KafkaAdapterManager, a simulation replays
 the topic alone, the broker killed and restarted, a missing topic, an
 unreachable broker, a silent or lost broker does not hold the run past its
-end, and bad records."""
+end, bad records, and a graph slower than the topic under each ``when_full``
+policy."""
 
 import json
+import re
 import socket
 import threading
 import time
@@ -16,6 +18,7 @@ from typing import Any
 
 import csp
 import pytest
+from csp import ts
 from csp.adapters.kafka import JSONTextMessageMapper, KafkaAdapterManager, ReplayMode
 from csp.impl.struct import define_struct
 from kafka_broker import Broker, free_port
@@ -29,6 +32,7 @@ from csp_kafka_quotes._native import (
     STATUS_BAD_MESSAGE,
     STATUS_CONNECTED,
     STATUS_DISCONNECTED,
+    STATUS_DROPPED,
     STATUS_OPENED,
     STATUS_RECONNECTING,
     STATUS_REPLAY_COMPLETE,
@@ -424,6 +428,56 @@ def test_bad_messages_raise_names_the_record() -> None:
         where = f"kafka://{broker.url}/strict: partition 0 offset 0"
         with pytest.raises(ValueError, match=f"{where}: record does not decode"):
             run(manager, 5.0)
+
+
+BURST_COUNT = 5_000
+BOUND = 200
+
+
+@pytest.mark.parametrize("when_full", ["block", "drop_oldest", "drop_newest"])
+def test_a_graph_slower_than_the_topic_follows_when_full(when_full: str) -> None:
+    sent = values(BURST_COUNT)
+    seen: list[Any] = []
+
+    @csp.node
+    def slow(x: ts[INPUT_TYPE]) -> ts[bool]:  # type: ignore[valid-type]
+        seen.append(x)
+        # Sleeping lets the producer run: the graph is the slow side.
+        time.sleep(200e-6)
+        if when_full == "block" and len(seen) == BURST_COUNT:
+            return True
+
+    with Broker() as broker:
+        topic = broker.create_topic("quotes")
+        manager = Manager(quick(broker, topic), max_in_flight=BOUND, when_full=when_full)
+        later(1.0, lambda: broker.produce(topic, [record("A", value) for value in sent]))
+
+        @csp.graph
+        def graph() -> None:
+            csp.stop_engine(slow(manager.subscribe("A")))
+            csp.add_graph_output("status", manager.status())
+
+        seconds = 30 if when_full == "block" else 6
+        out = csp.run(graph, starttime=utcnow(), endtime=timedelta(seconds=seconds), realtime=True)
+    stats = manager.stats()
+    expected = [received("A", value) for value in sent]
+    if when_full == "block":
+        assert seen == expected
+        assert stats["dropped"] == 0
+        return
+    # Each record either ticked or was counted as dropped, and a status said so.
+    assert stats["dropped"] > 0, "the graph kept up: nothing to drop"
+    assert len(seen) + stats["dropped"] == BURST_COUNT
+    statuses = [s.msg for s in ticked(out, "status") if s.status_code == STATUS_DROPPED]
+    counts = [re.match(r"dropped (\d+) events", message) for message in statuses]
+    assert sum(int(match.group(1)) for match in counts if match) == stats["dropped"]
+    # What ticked is in order: the oldest kept, or the newest.
+    kept = iter(expected)
+    assert all(value in kept for value in seen)
+    if when_full == "drop_oldest":
+        assert seen[-1] == expected[-1]
+    else:
+        assert seen[:BOUND] == expected[:BOUND]
 
 
 def test_history_and_start_offset_together_are_refused(tmp_path: Any) -> None:

@@ -279,8 +279,8 @@ pub struct FeedOptions {
 }
 
 /// A bound on the values a realtime feed has pushed and the engine not yet
-/// consumed: at `max` the feed waits for room before it sends more (a send
-/// may go past it by one send). A live source follows `when_full`: it waits
+/// consumed: at `max` the feed waits until they are down to half of it
+/// before it sends more (a send may go past it by one send). A live source follows `when_full`: it waits
 /// too, or it is read on a thread of its own into a queue of at most `max`
 /// events that drops ([`DroppingSource`]); any other source waits. The
 /// replay of a history is not bounded: csp's push-pull adapters hold it.

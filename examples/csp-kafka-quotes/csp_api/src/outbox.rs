@@ -26,8 +26,10 @@ const SEND_AT: usize = 64;
 /// Acks per bound's worth of pushes: the engine's count lags by at most
 /// `max / ACKS_PER_BOUND` values (and a send).
 const ACKS_PER_BOUND: u64 = 8;
-/// How often a feed at its bound looks at the engine's count again.
-const ROOM_POLL: Duration = Duration::from_micros(200);
+/// The first and the longest wait of a feed at its bound between two looks
+/// at the engine's count (each wait doubles the one before).
+const FIRST_POLL: Duration = Duration::from_micros(100);
+const LONGEST_POLL: Duration = Duration::from_millis(2);
 
 /// The bound on the values in flight, and where the outbox stands in it.
 struct Bound<'r, V: FeedValue + ?Sized> {
@@ -99,13 +101,19 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
             .map_or(0, |bound| self.pushed.saturating_sub(bound.consumed))
     }
 
-    /// Waits while the values in flight are at the bound; false when the
-    /// run stopped first. Returns at once without a bound.
+    /// Once the values in flight reach the bound, waits until they are down
+    /// to half of it (so that the feed then sends a long run at once instead
+    /// of racing the engine for each send); false when the run stopped
+    /// first. Returns at once below the bound, or without one.
     pub(crate) fn wait_for_room(&mut self, stop: &StopSignal) -> bool {
         let Some(bound) = &mut self.bound else {
             return true;
         };
-        while self.pushed.saturating_sub(bound.consumed) >= bound.max {
+        if self.pushed.saturating_sub(bound.consumed) < bound.max {
+            return true;
+        }
+        let mut poll = FIRST_POLL;
+        loop {
             {
                 let Some(_pass) = self.gate.enter() else {
                     return false;
@@ -114,14 +122,14 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
                 let acked = unsafe { bound.acker.consumed_linked() };
                 bound.consumed = bound.consumed.max(acked);
             }
-            if self.pushed.saturating_sub(bound.consumed) < bound.max {
-                break;
+            if self.pushed.saturating_sub(bound.consumed) <= bound.max / 2 {
+                return true;
             }
-            if stop.wait_timeout(ROOM_POLL) {
+            if stop.wait_timeout(poll) {
                 return false;
             }
+            poll = (poll * 2).min(LONGEST_POLL);
         }
-        true
     }
 
     /// Adds `value` to the open batch for the subscriptions of `symbol`;
