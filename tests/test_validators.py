@@ -75,7 +75,7 @@ BAD_ANSWERS = [
     ("author-name-quote", {"author_name": 'Ann "the" Dev'}, "author_name must be one line without"),
     ("author-name-control", {"author_name": "Ann\x08"}, "author_name must not contain control characters"),
     ("author-email-empty", {"author_email": ""}, "author_email must not be empty"),
-    ("author-email-backslash", {"author_email": "a\\b@example.com"}, "must not contain control characters or a backslash"),
+    ("author-email-backslash", {"author_email": "a\\b@example.com"}, "must not contain control characters or a"),
     ("author-email-no-at", {"author_email": "someone.example.com"}, "is not an email address"),
     ("author-email-no-domain", {"author_email": "someone@localhost"}, "is not an email address"),
     ("copyright-year-short", {"copyright_year": "26"}, "must be a four-digit year"),
