@@ -72,6 +72,11 @@ class Broker:
             self._process.wait(WAIT)
             self._process = None
 
+    def signal(self, number: int) -> None:
+        """Sends the broker's process a signal (SIGSTOP: it answers nothing until SIGCONT)."""
+        assert self._process is not None, "the broker is not running"
+        self._process.send_signal(number)
+
     def create_topic(self, name: str, partitions: int = 1) -> str:
         admin = AdminClient({"bootstrap.servers": self.url})
         for future in admin.create_topics([NewTopic(name, partitions, 1)]).values():
@@ -80,7 +85,7 @@ class Broker:
 
     def produce(self, topic: str, records: Iterable[tuple[str | None, str | bytes, int]], partition: int = -1) -> None:
         """Produces ``(key, value, timestamp in ms)`` records (0: now) and waits for them."""
-        producer = Producer({"bootstrap.servers": self.url, "linger.ms": 0})
+        producer = Producer({"bootstrap.servers": self.url, "linger.ms": 0, "message.max.bytes": 100_000_000})
         for key, value, millis in records:
             producer.produce(topic, key=key, value=value, timestamp=millis, partition=partition)
         left = producer.flush(WAIT)

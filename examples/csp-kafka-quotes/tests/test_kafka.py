@@ -4,11 +4,13 @@ publish produces keyed records, replay then live for each ``start_offset``
 tick for tick against csp's own KafkaAdapterManager, a simulation replays
 the topic alone, the broker killed and restarted, a missing topic, an
 unreachable broker, a silent or lost broker does not hold the run past its
-end, bad records, and a graph slower than the topic under each ``when_full``
-policy."""
+end, a broker that stops answering (SIGSTOP) and comes back, a 64 MiB
+record, bad records, and a graph slower than the topic under each
+``when_full`` policy."""
 
 import json
 import re
+import signal
 import socket
 import threading
 import time
@@ -354,6 +356,43 @@ def test_the_broker_killed_and_restarted_is_reconnected() -> None:
     assert STATUS_CONNECTED in statuses[statuses.index(STATUS_RECONNECTING) :]
     # The new log is read from its start: nothing the broker kept is lost.
     assert any("its log restarted" in status.msg for status in ticked(out, "status"))
+
+
+def test_a_broker_that_stops_answering_is_retried_and_read_again() -> None:
+    sent = values(6)
+    with Broker() as broker:
+        topic = broker.create_topic("quotes")
+        manager = Manager(quick(broker, topic, connect_timeout=timedelta(seconds=1)))
+        later(0.5, lambda: broker.produce(topic, [record("A", value) for value in sent[:3]]))
+        # Stopped, the broker keeps its connections open and answers nothing: half-open.
+        later(1.0, lambda: broker.signal(signal.SIGSTOP))
+
+        def resume() -> None:
+            broker.signal(signal.SIGCONT)
+            broker.produce(topic, [record("A", value) for value in sent[3:]])
+
+        later(4.0, resume)
+        started = time.monotonic()
+        out = run(manager, 7.0)
+        took = time.monotonic() - started
+    assert ticked(out, "A") == [received("A", value) for value in sent]
+    lost = [status.msg for status in ticked(out, "status") if status.status_code == STATUS_DISCONNECTED]
+    assert lost and "no answer within" in lost[0], ticked(out, "status")
+    assert codes(out)[-1] == STATUS_CONNECTED
+    assert took < 8.0, f"the run ended {took - 7.0:.1f} s late"
+
+
+def test_a_64_mib_record_arrives_whole() -> None:
+    with Broker() as broker:
+        topic = broker.create_topic("quotes")
+        manager = Manager(quick(broker, topic))
+        body = message("A", demo_value(INPUT_TYPE, 0))
+        del body["symbol"]
+        huge = json.dumps({**body, "padding": "x" * (64 << 20)})
+        later(1.0, lambda: broker.produce(topic, [("A", huge, 0), record("A", demo_value(INPUT_TYPE, 1))]))
+        out = run(manager, 4.0)
+    # Records past fetch_bytes still come whole (as Kafka's own clients read them).
+    assert ticked(out, "A") == [received("A", value) for value in values(2)]
 
 
 def test_a_missing_topic_is_a_value_error_naming_it() -> None:

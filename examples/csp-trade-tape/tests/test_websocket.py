@@ -1,9 +1,10 @@
 """The WebSocket transport against real servers on loopback (``ws_server.py``):
 exact values, the subscriptions the server receives, batches, publish, the
 run's end with a silent server, reconnects, giving up, bad messages, TLS
-with a private CA, extra headers, a peer that stops answering pings, a
-graph slower than the server under each ``when_full`` policy, and a million
-messages with none lost."""
+with a private CA, extra headers, a peer that stops answering pings, a peer
+that sends one byte a second, a 64 MiB message, a graph slower than the
+server under each ``when_full`` policy, and a million messages with none
+lost."""
 
 import asyncio
 import json
@@ -22,7 +23,7 @@ import trustme
 from conftest import write_events
 from csp import ts
 from csp.adapters.status import Status
-from ws_server import Peer, SilentPeer, WsServer
+from ws_server import Peer, SilentPeer, TricklingPeer, WsServer
 
 from csp_trade_tape import (
     TradeTapeAdapterManager,
@@ -381,6 +382,20 @@ def test_a_peer_that_stops_answering_pings_is_dropped_and_retried() -> None:
     assert peer.connections >= 2
 
 
+def test_a_peer_that_sends_one_byte_a_second_is_dropped_and_retried() -> None:
+    with TricklingPeer(every=1.0) as peer:
+        ping = timedelta(milliseconds=300)
+        manager = Manager(quick(peer.url, ping_interval=ping, pong_timeout=ping))
+        started = time.monotonic()
+        out = run(manager, 2.0)
+        took = time.monotonic() - started
+    assert out.get("A", []) == []
+    lost = [status.msg for status in out["status"] if status.status_code == STATUS_DISCONNECTED]
+    assert lost and "no answer to a ping within 300ms" in lost[0], out["status"]
+    assert STATUS_RECONNECTING in codes(out["status"]) and peer.connections >= 2
+    assert took < 3.0, f"the run ended {took - 2.0:.1f} s late"
+
+
 BURST_COUNT = 5_000
 BOUND = 200
 
@@ -502,6 +517,36 @@ def test_a_bad_header_is_a_value_error_at_start() -> None:
     manager = Manager(WebSocket("ws://127.0.0.1:9", headers={"bad header": "x"}))
     with pytest.raises(ValueError, match='header name "bad header"'):
         run(manager, 1)
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_a_64_mib_message_is_bad_and_memory_stays_bounded() -> None:
+    limit = 64 << 20
+    huge = json.dumps({"symbol": "A", "padding": "x" * limit})
+
+    async def script(peer: Peer) -> None:
+        await peer.recv()
+        if peer.index == 0:
+            await peer.send(huge)
+        else:
+            await send_all(peer, [("A", demo_value(INPUT_TYPE, 1))])
+        await peer.idle()
+
+    before = rss_mib()
+    with WsServer(script) as server:
+        manager = Manager(quick(server.url))
+        out = run(manager, 3.0)
+    growth = rss_mib() - before
+    print(f"\na 64 MiB message: RSS grew by {growth:.0f} MiB")
+    assert out["A"] == [received("A", demo_value(INPUT_TYPE, 1))]
+    bad = [status.msg for status in out["status"] if status.status_code == STATUS_BAD_MESSAGE]
+    assert len(bad) == 1 and f"max_message_size is {limit}" in bad[0], bad
+    # The client holds at most one message of the limit (the server's copies count too).
+    assert growth < 4 * 64, f"RSS grew by {growth:.0f} MiB"
 
 
 def test_a_million_messages_arrive_with_none_lost() -> None:

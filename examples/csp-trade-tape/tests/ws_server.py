@@ -1,7 +1,8 @@
 """Real WebSocket servers on loopback for the tests, each on a thread of its
 own: ``WsServer`` (the ``websockets`` package) runs a script per connection;
 ``SilentPeer`` completes the opening handshake and then never answers, as a
-half-open connection would."""
+half-open connection would; ``TricklingPeer`` then sends a message one byte a
+second, answering nothing."""
 
 import asyncio
 import base64
@@ -165,6 +166,9 @@ class SilentPeer(_Thread):
             + f"Sec-WebSocket-Accept: {accept}\r\n\r\n".encode()
         )
         await writer.drain()
+        await self._after_handshake(reader, writer)
+
+    async def _after_handshake(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read()  # the client's bytes (pings) go unanswered until it closes
 
     async def _serve(self) -> Any:
@@ -181,3 +185,23 @@ class SilentPeer(_Thread):
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
+
+
+class TricklingPeer(SilentPeer):
+    """Accepts the opening handshake, then sends a text frame one byte every
+    ``every`` seconds, reading and answering nothing."""
+
+    def __init__(self, every: float = 1.0) -> None:
+        super().__init__()
+        self.every = every
+
+    async def _after_handshake(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        payload = b'{"symbol":"A","value":1}'
+        for byte in bytes([0x81, len(payload)]) + payload:
+            writer.write(bytes([byte]))
+            await writer.drain()
+            await asyncio.sleep(self.every)
+
+    def __enter__(self) -> "TricklingPeer":
+        self.start()
+        return self
