@@ -23,7 +23,7 @@ export CARGO_TARGET_DIR ?= $(abspath $(BUILD)/cargo-target)
 # The rendered projects' build.rs find csp through this interpreter.
 export PYO3_PYTHON := $(PY)
 
-.PHONY: venv demo test test-render test-build bench bench-parquet bench-kafka bench-memory bench-websocket stress memcheck lint format example lockfile lockfile-transports clean help
+.PHONY: venv demo test test-render test-build bench bench-parquet bench-kafka bench-memory bench-websocket fuzz stress memcheck lint format example lockfile lockfile-transports clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -68,6 +68,19 @@ bench-memory: venv  ## a graph slower than its feed: peak RSS of 10M events with
 
 bench-websocket: venv  ## the WebSocket transport vs csp's own WebSocket adapter: records/s, latency p50/p99, cold build times
 	$(PY) bench/websocket.py
+
+# Every fuzz target: a rendering with records (every field type), the
+# WebSocket transport and Parquet, and one with the Kafka transport.
+FUZZ_SECONDS ?= 60
+FUZZ_FIELDS := symbol:str, price:float, size:int?, at:datetime, gap:timedelta?, ok:bool, note:str?
+fuzz: venv  ## the generated `make fuzz` (cargo-fuzz on nightly) of two renderings that have every target, FUZZ_SECONDS (60) each
+	rm -rf $(BUILD)/fuzz
+	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet --data input_type=struct --data output_type=struct \
+		--data 'struct_fields=$(FUZZ_FIELDS)' --data transport=websocket --data parquet=true . $(BUILD)/fuzz/records
+	$(VENV)/bin/copier copy --defaults --vcs-ref=HEAD --quiet --data input_type=float --data transport=kafka . $(BUILD)/fuzz/kafka
+	for project in records kafka; do \
+		(cd $(BUILD)/fuzz/$$project && CARGO_TARGET_DIR=$(abspath $(BUILD)/cargo-target-fuzz) $(MAKE) fuzz PYTHON=$(PYTHON) FUZZ_SECONDS=$(FUZZ_SECONDS)) || exit 1; \
+	done
 
 stress: venv  ## the default project's `make stress`: csp's batch rule over BATCH_RUNS (100) runs of each case (slow)
 	rm -rf $(BUILD)/stress

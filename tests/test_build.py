@@ -44,6 +44,9 @@ KAFKA_BUILDS = {"OrderFeed", "FX2Rates"}
 # Reading and writing Parquet: records with every field type both ways (with
 # the WebSocket transport too), and int in, records out.
 PARQUET_BUILDS = {"QuoteBook", "TradeTape"}
+# Whose fuzz targets (fuzz/) are compiled: every target, records both ways,
+# each transport, and a scalar (`make fuzz` runs them, on nightly).
+FUZZ_BUILDS = {"QuoteBook", "OrderFeed", "Flag"}
 # The project whose release wheel and sdist are built (test_user_path.py runs
 # the Makefiles).
 MAKEFILE_PACKAGE = "csp_adapter_market_data_build"
@@ -105,6 +108,16 @@ def installed(request: pytest.FixtureRequest, copie_session, build_env: dict[str
     pip_install = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation", *editable, "."]
     run(pip_install, project, build_env)
     return project, project_name.replace("-", "_")
+
+
+def test_fuzz_targets_compile_without_warnings(installed: tuple[Path, str], build_env: dict[str, str]) -> None:
+    project, _ = installed
+    adapter_name = re.search(r"^adapter_name: (\w+)$", (project / ".copier-answers.yml").read_text(), re.MULTILINE)
+    if adapter_name is None or adapter_name.group(1) not in FUZZ_BUILDS:
+        pytest.skip("the fuzz targets of FUZZ_BUILDS only are compiled")
+    cargo = [require("cargo"), "check", "--quiet", "--manifest-path", "fuzz/Cargo.toml", "--bins"]
+    completed = run(cargo, project, build_env)
+    assert "warning" not in completed.stderr, completed.stderr[-4000:]
 
 
 def test_extension_links_csp_with_an_rpath(installed: tuple[Path, str], build_env: dict[str, str]) -> None:

@@ -91,8 +91,12 @@ def rendering(request: pytest.FixtureRequest, copie_session) -> tuple[Path, Name
     return result.project_dir, names
 
 
+# Binary files of the rendering: the Parquet files of the fuzz regression tests.
+BINARY = {".parquet"}
+
+
 def files(project: Path, pattern: str = "*") -> list[Path]:
-    return sorted(p for p in project.rglob(pattern) if p.is_file() and ".git" not in p.parts)
+    return sorted(p for p in project.rglob(pattern) if p.is_file() and ".git" not in p.parts and p.suffix not in BINARY)
 
 
 def test_answers_hold_the_derived_names(rendering: tuple[Path, Names]) -> None:

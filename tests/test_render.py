@@ -28,6 +28,12 @@ EXPECTED_FILES = [
     "core/src/stats.rs",
     "core/src/text.rs",
     "core/src/time.rs",
+    "core/src/overflow.rs",
+    "fuzz/Cargo.toml",
+    "fuzz/adapter.rs",
+    "fuzz/csp_api/lib.rs",
+    "fuzz/fuzz_targets/events_file.rs",
+    "fuzz/seeds/events_file/rows.csv",
     "csp_api/Cargo.toml",
     "csp_api/build.rs",
     "csp_api/cpp/csp_c_api.h",
@@ -71,7 +77,12 @@ TRANSPORT_FILES = {
     ],
 }
 # Shared by the live transports.
-LIVE_FILES = ["core/src/wire.rs", "src/messages.rs"]
+LIVE_FILES = [
+    "core/src/wire.rs",
+    "src/messages.rs",
+    "fuzz/fuzz_targets/json_messages.rs",
+    "fuzz/seeds/json_messages/messages.json",
+]
 TRANSPORT_CRATES = {
     "websocket": ["tokio-tungstenite", "rustls"],
     "kafka": ["rskafka"],
@@ -79,11 +90,17 @@ TRANSPORT_CRATES = {
 LIVE_CRATES = ["tokio", "serde_json"]
 # A third of them read and write Parquet, with and without the WebSocket transport.
 PARQUET = {(i, o) for i, o in COMBINATIONS if (2 * TYPES.index(i) + TYPES.index(o)) % 3 == 0}
-PARQUET_FILES = ["core/src/parquet/reader.rs", "core/src/parquet/writer.rs", "tests/test_parquet.py"]
+PARQUET_FILES = [
+    "core/src/parquet/reader.rs",
+    "core/src/parquet/writer.rs",
+    "tests/test_parquet.py",
+    "fuzz/fuzz_targets/parquet_file.rs",
+    "fuzz/write_seeds.py",
+]
 
 
 def text_files(project: Path) -> list[Path]:
-    return [p for p in project.rglob("*") if p.is_file() and p.suffix not in {".so"}]
+    return [p for p in project.rglob("*") if p.is_file() and p.suffix not in {".so", ".parquet"}]
 
 
 @pytest.fixture(scope="module", params=COMBINATIONS, ids=[f"{i}-to-{o}" for i, o in COMBINATIONS])
@@ -187,6 +204,11 @@ def test_rust_is_rustfmt_clean(rendered: Path) -> None:
     completed = subprocess.run(
         [require("cargo"), "fmt", "--all", "--check"], cwd=rendered, capture_output=True, text=True, check=False
     )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    # The fuzz crate is a workspace of its own (its sources include src/ files).
+    fuzz = [str(path) for path in (rendered / "fuzz").rglob("*.rs")]
+    rustfmt = [require("rustfmt"), "--check", "--edition", "2024", *fuzz]
+    completed = subprocess.run(rustfmt, cwd=rendered, capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 

@@ -149,6 +149,70 @@ record_field!(
     TimeDelta => TimeDelta: TimeDelta
 );
 
+/// Declares a record without csp: a plain struct with its events-file
+/// columns (`value.<field>`), typed cells and demo values. `csp_api::record!`
+/// builds on it (and adds the `csp.Struct` binding); the fuzz targets use it
+/// alone.
+#[macro_export]
+macro_rules! event_record {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $($(#[$field_meta:meta])* $field_vis:vis $field:ident : $ty:ty),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq)]
+        $vis struct $name {
+            $($(#[$field_meta])* $field_vis $field: $ty,)*
+        }
+
+        impl $crate::EventValue for $name {
+            type Owned = Self;
+
+            fn columns() -> &'static [&'static str] {
+                &[$(concat!("value.", stringify!($field))),*]
+            }
+
+            fn parse_cells(cells: &mut $crate::Cells<'_>) -> ::std::result::Result<Self, String> {
+                Ok(Self {
+                    $($field: cells.next_field::<$ty>()
+                        .map_err(|e| format!(concat!("value.", stringify!($field), ": {}"), e))?,)*
+                })
+            }
+
+            fn column_types() -> &'static [$crate::ColumnType] {
+                const TYPES: &[$crate::ColumnType] = &[$(<$ty as $crate::RecordField>::TYPE),*];
+                TYPES
+            }
+
+            fn typed_cells(&self, each: &mut dyn FnMut($crate::TypedCell<'_>)) {
+                $(each(<$ty as $crate::RecordField>::typed(&self.$field));)*
+            }
+
+            fn write_cells(&self, cells: &mut $crate::CellsOut) -> ::std::result::Result<(), String> {
+                $(<$ty as $crate::RecordField>::write_cell(&self.$field, cells.next_cell())
+                    .map_err(|e| format!(concat!("value.", stringify!($field), ": {}"), e))?;)*
+                Ok(())
+            }
+        }
+
+        impl $crate::demo::DemoValue for $name {
+            type Owned = Self;
+
+            fn demo(index: u64) -> Self {
+                Self {
+                    $($field: <$ty as $crate::RecordField>::demo(index),)*
+                }
+            }
+
+            fn is_demo(index: u64, value: &Self) -> bool {
+                true $(&& <$ty as $crate::RecordField>::is_demo(&value.$field, index))*
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

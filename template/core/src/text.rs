@@ -237,7 +237,9 @@ fn parse_seconds(text: &str) -> Option<i64> {
     if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let nanos = whole.parse::<i128>().ok()? * i128::from(NANOS_PER_SECOND) + i128::from(fraction);
+    let nanos = (whole.parse::<i128>().ok()?)
+        .checked_mul(i128::from(NANOS_PER_SECOND))?
+        .checked_add(i128::from(fraction))?;
     i64::try_from(if negative { -nanos } else { nanos }).ok()
 }
 
@@ -376,6 +378,11 @@ mod tests {
             let value = TimeDelta::from_nanos(extreme);
             assert_eq!(TimeDelta::parse_text(&text(&value)), Ok(value));
         }
+        // Found by the events_file fuzz target: seconds past i128 once in
+        // nanoseconds overflowed (wrapped to a wrong value in a release build).
+        let huge = "9".repeat(38);
+        assert!(TimeDelta::parse_text(&huge).is_err());
+        assert!(TimeDelta::parse_text(&format!("-{huge}.5")).is_err());
         for bad in [
             "",
             "-",

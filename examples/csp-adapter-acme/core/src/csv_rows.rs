@@ -189,6 +189,12 @@ impl<R: Read> RowReader<R> {
         self.line += lines;
         self.start = consumed;
         let text = std::str::from_utf8(&self.unquoted).map_err(|_| RowError::Utf8 { line })?;
+        // The fields lie side by side in `unquoted`: the bytes of two can
+        // make one character where neither is UTF-8 alone.
+        let split = |at: usize| !text.is_char_boundary(at);
+        if (self.fields.iter()).any(|field| split(field.start) || split(field.end)) {
+            return Err(RowError::Utf8 { line });
+        }
         Ok(Some(Row {
             text,
             fields: &self.fields,
@@ -282,6 +288,16 @@ mod tests {
 
     fn row(line: u64, fields: &[&str]) -> (u64, Vec<String>) {
         (line, fields.iter().map(|&f| f.to_owned()).collect())
+    }
+
+    /// Found by the events_file fuzz target: a quoted field ending in a
+    /// character's first byte, next to a field starting with its last.
+    #[test]
+    fn fields_that_are_utf8_only_together_are_an_error() {
+        let mut reader = RowReader::new(&b"\"\xdd\",\"\xa2\"\n"[..]);
+        assert!(matches!(reader.next_row(), Err(RowError::Utf8 { line: 1 })));
+        let mut reader = RowReader::new(&b"\"\"\"\n\0\"#\0\xdd,\"\xa2\"\"\"\n\0\"#\0t\0"[..]);
+        while let Ok(Some(_)) = reader.next_row() {}
     }
 
     #[test]

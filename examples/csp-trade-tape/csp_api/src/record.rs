@@ -521,7 +521,8 @@ fn short_name<R>() -> &'static str {
 }
 
 /// Declares a record: a Rust struct that is a `csp.Struct` value, with its
-/// events-file columns (`value.<field>`) and demo values.
+/// events-file columns (`value.<field>`) and demo values (those from
+/// [`adapter_core::event_record!`], which needs no csp).
 ///
 /// ```ignore
 /// csp_api::record! {
@@ -541,10 +542,11 @@ macro_rules! record {
             $($(#[$field_meta:meta])* $field_vis:vis $field:ident : $ty:ty),* $(,)?
         }
     ) => {
-        $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq)]
-        $vis struct $name {
-            $($(#[$field_meta])* $field_vis $field: $ty,)*
+        $crate::__core::event_record! {
+            $(#[$meta])*
+            $vis struct $name {
+                $($(#[$field_meta])* $field_vis $field: $ty),*
+            }
         }
 
         impl $crate::Record for $name {
@@ -568,56 +570,6 @@ macro_rules! record {
             ) -> $crate::Result<()> {
                 $(input.read_into(&mut self.$field)?;)*
                 Ok(())
-            }
-        }
-
-        impl $crate::__core::EventValue for $name {
-            type Owned = Self;
-
-            fn columns() -> &'static [&'static str] {
-                &[$(concat!("value.", stringify!($field))),*]
-            }
-
-            fn parse_cells(
-                cells: &mut $crate::__core::Cells<'_>,
-            ) -> ::std::result::Result<Self, String> {
-                Ok(Self {
-                    $($field: cells.next_field::<$ty>()
-                        .map_err(|e| format!(concat!("value.", stringify!($field), ": {}"), e))?,)*
-                })
-            }
-
-            fn column_types() -> &'static [$crate::__core::ColumnType] {
-                const TYPES: &[$crate::__core::ColumnType] =
-                    &[$(<$ty as $crate::__core::RecordField>::TYPE),*];
-                TYPES
-            }
-
-            fn typed_cells(&self, each: &mut dyn FnMut($crate::__core::TypedCell<'_>)) {
-                $(each(<$ty as $crate::__core::RecordField>::typed(&self.$field));)*
-            }
-
-            fn write_cells(
-                &self,
-                cells: &mut $crate::__core::CellsOut,
-            ) -> ::std::result::Result<(), String> {
-                $(<$ty as $crate::__core::RecordField>::write_cell(&self.$field, cells.next_cell())
-                    .map_err(|e| format!(concat!("value.", stringify!($field), ": {}"), e))?;)*
-                Ok(())
-            }
-        }
-
-        impl $crate::__core::demo::DemoValue for $name {
-            type Owned = Self;
-
-            fn demo(index: u64) -> Self {
-                Self {
-                    $($field: <$ty as $crate::__core::RecordField>::demo(index),)*
-                }
-            }
-
-            fn is_demo(index: u64, value: &Self) -> bool {
-                true $(&& <$ty as $crate::__core::RecordField>::is_demo(&value.$field, index))*
             }
         }
     };

@@ -30,6 +30,43 @@ mod tests {
         std::env::temp_dir().join(format!("parquet-{}-{name}.parquet", std::process::id()))
     }
 
+    crate::event_record! {
+        /// The record of the fuzz target that found the damaged files below.
+        struct Fuzzed {
+            symbol: String,
+            price: f64,
+            size: Option<i64>,
+            at: DateTime,
+            gap: Option<crate::time::TimeDelta>,
+            ok: bool,
+        }
+    }
+
+    /// Files the parquet_file fuzz target made, on which the parquet crate
+    /// panics: the reader refuses them as damaged instead.
+    #[test]
+    fn damaged_files_found_by_fuzzing_are_errors() {
+        let files: [(&str, &[u8]); 2] = [
+            (
+                "negative-offset",
+                include_bytes!("testdata/negative-offset.parquet"),
+            ),
+            (
+                "dictionary-missing",
+                include_bytes!("testdata/dictionary-missing.parquet"),
+            ),
+        ];
+        for (name, bytes) in files {
+            let path = scratch(name);
+            std::fs::write(&path, bytes).unwrap();
+            let read = read_all::<Fuzzed>(ParquetOptions::new::<Fuzzed>(vec![path.clone()]));
+            std::fs::remove_file(&path).unwrap();
+            let error = read.expect_err(name);
+            assert_eq!(error.kind(), EventsErrorKind::Malformed, "{name}: {error}");
+            assert!(error.to_string().contains("damaged"), "{name}: {error}");
+        }
+    }
+
     fn read_all<V: crate::row::EventValue + ?Sized>(
         options: ParquetOptions,
     ) -> Result<Vec<Vec<Event<V::Owned>>>, crate::events::EventsError>

@@ -8,6 +8,7 @@ use arrow_array::RecordBatch;
 use arrow_schema::{DataType, Schema};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::file::metadata::ParquetMetaData;
 
 use super::columns::{Column, readable};
 use crate::events::{Event, EventsError};
@@ -200,6 +201,7 @@ impl<V: EventValue + ?Sized> ParquetFile<V> {
         let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|error| {
             EventsError::bad_data(format!("{name}: not a readable Parquet file: {error}"))
         })?;
+        check_chunks(&name, builder.metadata())?;
         let schema = builder.schema();
         let mut roots = Vec::new();
         let mut columns = Vec::new();
@@ -266,7 +268,14 @@ impl<V: EventValue + ?Sized> ParquetFile<V> {
             let Some(file) = self.file.as_mut() else {
                 return Ok(false);
             };
-            match file.reader.next() {
+            let reader = &mut file.reader;
+            let next = caught(|| reader.next()).map_err(|why| {
+                let at = file.at(file.rows_read);
+                EventsError::bad_data(format!(
+                    "{at}: the parquet crate failed ({why}): the file is damaged"
+                ))
+            })?;
+            match next {
                 Some(Ok(records)) => {
                     let first_row = file.rows_read;
                     file.rows_read += records.num_rows() as u64;
@@ -455,4 +464,33 @@ where
     fn next_batch_ready(&self) -> bool {
         true
     }
+}
+/// Runs `read`, a call into the parquet crate, catching a panic of it (a
+/// damaged file can make it panic): `Err` with the panic's message.
+fn caught<T>(read: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).map_err(|panic| {
+        (panic.downcast_ref::<&str>().map(|text| (*text).to_owned()))
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_owned())
+    })
+}
+
+/// Refuses column chunks with a negative offset or size (a damaged footer),
+/// which the parquet crate would panic on while reading.
+fn check_chunks(name: &str, metadata: &ParquetMetaData) -> Result<(), EventsError> {
+    for (group, row_group) in metadata.row_groups().iter().enumerate() {
+        for chunk in row_group.columns() {
+            let offsets = [
+                Some(chunk.data_page_offset()),
+                chunk.dictionary_page_offset(),
+            ];
+            if chunk.compressed_size() < 0 || offsets.into_iter().flatten().any(|at| at < 0) {
+                return Err(EventsError::bad_data(format!(
+                    "{name}: row group {group}, column {}: a negative offset or size (the file is damaged)",
+                    chunk.column_path()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
