@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::events::{Event, EventsError};
 use crate::row::EventValue;
-use crate::source::{EachEvent, LentEvent, Source};
+use crate::source::Source;
 use crate::stats::Stats;
 use crate::status::{Level, SourceStatus, StatusReporter};
 use crate::stop::StopSignal;
@@ -275,36 +275,21 @@ impl<V: EventValue + ?Sized> Source<V> for DroppingSource<V>
 where
     V::Owned: Send,
 {
-    fn next_batch(&mut self, batch: &mut Vec<Event<V::Owned>>) -> Result<bool, EventsError> {
-        let each = &mut |event: LentEvent<'_, V>| batch.push(event.into_owned());
-        self.next_batch_lent(&mut Vec::new(), each)
-    }
-
     /// The next queued batch; statuses queued before it are reported on
     /// the way (through the feed's reporter).
-    fn next_batch_lent(
-        &mut self,
-        _scratch: &mut Vec<Event<V::Owned>>,
-        each: &mut EachEvent<'_, V>,
-    ) -> Result<bool, EventsError> {
+    fn next_batch(&mut self, batch: &mut Vec<Event<V::Owned>>) -> Result<bool, EventsError> {
         if self.ended {
             return Ok(false);
         }
         let mut state = self.queue.lock();
         loop {
             match state.items.pop_front() {
-                Some(Item::Batch(batch)) => {
-                    state.events -= batch.len();
+                Some(Item::Batch(queued)) => {
+                    state.events -= queued.len();
                     drop(state);
                     // Room: a blocked reading thread goes on.
                     self.queue.changed.notify_all();
-                    for event in batch {
-                        each(Event {
-                            time: event.time,
-                            symbol: &event.symbol,
-                            value: event.value,
-                        });
-                    }
+                    batch.extend(queued);
                     return Ok(true);
                 }
                 Some(Item::Status(status)) => {
@@ -341,6 +326,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::LentEvent;
     use crate::time::DateTime;
 
     /// `count` batches of one event each (value = index), then the end; a
