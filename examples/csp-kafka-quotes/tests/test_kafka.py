@@ -22,6 +22,7 @@ import csp
 import pytest
 from csp import ts
 from csp.adapters.kafka import JSONTextMessageMapper, KafkaAdapterManager, ReplayMode
+from csp.adapters.status import Status
 from csp.impl.struct import define_struct
 from kafka_broker import Broker, free_port
 
@@ -95,18 +96,28 @@ def run(
     symbols: tuple[str, ...] = ("A",),
     starttime: datetime | None = None,
     realtime: bool = True,
+    on_status: Callable[[Status], None] | None = None,
 ) -> dict[str, list[tuple[datetime, Any]]]:
-    """Runs a graph of ``symbols`` and ``status()``; returns what ticked, with the times."""
+    """Runs a graph of ``symbols`` and ``status()``; returns what ticked, with
+    the times. ``on_status`` is called with each status as it ticks."""
 
     @csp.graph
     def graph() -> None:
         for symbol in symbols:
             csp.add_graph_output(symbol, manager.subscribe(symbol, push_mode=csp.PushMode.NON_COLLAPSING))
         csp.add_graph_output("status", manager.status())
+        if on_status is not None:
+            call_on_status(manager.status(), on_status)
 
     start = starttime or utcnow()
     end = timedelta(seconds=seconds) if realtime else datetime(2200, 1, 1)
     return csp.run(graph, starttime=start, endtime=end, realtime=realtime)
+
+
+@csp.node
+def call_on_status(status: ts[Status], action: object) -> None:
+    if csp.ticked(status):
+        action(status)  # type: ignore[operator]
 
 
 def ticked(out: dict[str, list[tuple[datetime, Any]]], name: str) -> list[Any]:
@@ -330,6 +341,7 @@ def test_a_simulation_without_start_offset_is_refused() -> None:
 
 
 def test_the_broker_killed_and_restarted_is_reconnected() -> None:
+    restarted = threading.Event()
     with Broker() as broker:
         topic = broker.create_topic("restart")
         manager = Manager(quick(broker, topic, connect_timeout=timedelta(seconds=1), max_attempts=None))
@@ -341,16 +353,23 @@ def test_the_broker_killed_and_restarted_is_reconnected() -> None:
             time.sleep(1.5)
             broker.start()
             # The broker keeps nothing in memory across a restart: the topic is
-            # made again, and the reader finds its log restarted (it takes up
-            # to its connect timeout, then 0.5 s) before new records come.
-            broker.create_topic(topic)
-            time.sleep(3.0)
+            # made again (unless the reconnecting reader's metadata request made
+            # it first). New records come once the reader has found its log
+            # restarted (its offset past the log's end for 0.5 s): records
+            # that refill the log past its offset first would look like the
+            # old log to it.
+            broker.create_topic(topic, exist_ok=True)
+            restarted.wait(8.0)
             broker.produce(topic, [record("A", v) for v in values(3, 3)])
 
+        def on_status(status: Status) -> None:
+            if "its log restarted" in status.msg:
+                restarted.set()
+
         later(1.0, outage)
-        out = run(manager, 10.0)
-    assert ticked(out, "A") == [received("A", v) for v in values(6)]
+        out = run(manager, 10.0, on_status=on_status)
     statuses = codes(out)
+    assert ticked(out, "A") == [received("A", v) for v in values(6)], [s.msg for s in ticked(out, "status")]
     assert statuses[:2] == [STATUS_OPENED, STATUS_CONNECTED]
     assert STATUS_DISCONNECTED in statuses and STATUS_RECONNECTING in statuses
     assert STATUS_CONNECTED in statuses[statuses.index(STATUS_RECONNECTING) :]

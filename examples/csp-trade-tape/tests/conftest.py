@@ -1,7 +1,10 @@
 """Shared helpers for the tests: run realtime graphs with a deadline, feed the
-input adapters' values to the output adapter, write and read events files."""
+input adapters' values to the output adapter, write and read events files,
+count the process's threads."""
 
 import csv
+import os
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -86,6 +89,22 @@ def feed_ended(status: ts[Status]) -> ts[bool]:
     """Ticks when the manager's source has ended (statuses tick after the events before them)."""
     if csp.ticked(status) and status.status_code == STATUS_FEED_ENDED:
         return True
+
+
+def os_threads() -> set[str]:
+    """The ids of this process's threads as the OS sees them (Rust threads included)."""
+    return set(os.listdir("/proc/self/task"))
+
+
+def threads_left_behind(before: set[str], patience: float = 2.0) -> set[str]:
+    """Threads started since ``before`` that still run after up to ``patience``
+    seconds: a joined thread can be listed for a moment (the kernel wakes the
+    joiner before it removes the task), a leaked one stays. Threads of ``before``
+    that end meanwhile (an earlier test's) do not count."""
+    deadline = time.monotonic() + patience
+    while (left := os_threads() - before) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    return left
 
 
 def to_text(value: object) -> str:

@@ -3,13 +3,13 @@ with the run's subscriptions, and the run ends on time whatever the source
 does: at once when it heeds the stop signal, after the feed's grace period
 when it does not. A simulation refuses it at once."""
 
-import os
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import csp
 import pytest
+from conftest import os_threads, threads_left_behind
 from probes import SilentManager
 
 ENDTIME = timedelta(seconds=0.5)
@@ -43,10 +43,6 @@ def test_a_source_that_heeds_the_stop_signal_ends_the_run_on_time() -> None:
     assert max(late) < 0.5, late
 
 
-def os_threads() -> int:
-    return len(os.listdir("/proc/self/task"))
-
-
 def test_a_source_that_ignores_the_stop_signal_is_left_behind(capfd: pytest.CaptureFixture[str]) -> None:
     threads = os_threads()
     late = late_by(SilentManager(heeds_stop=False))
@@ -54,10 +50,7 @@ def test_a_source_that_ignores_the_stop_signal_is_left_behind(capfd: pytest.Capt
     assert late < STOP_GRACE + 0.5
     assert "SilentManager: its source did not return within 1s of the stop signal" in capfd.readouterr().err
     # The thread left behind ends once its source returns (it sleeps 2.5 s at a time).
-    deadline = time.monotonic() + 10
-    while os_threads() > threads and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert os_threads() == threads
+    assert not threads_left_behind(threads, patience=10)
 
 
 def test_a_simulation_refuses_a_live_source_at_once() -> None:
