@@ -41,6 +41,8 @@ PROJECT = BUILD / "csp-adapter-acme"
 PACKAGE = "csp_adapter_acme"
 # The record project: its record has one field of each kind the C++ pair handles.
 RECORD_PROJECT = BUILD / "csp-adapter-tape"
+# The generated manager without its bound on the events in flight.
+NO_BOUND = "Rust, no bound"
 RECORD_ANSWERS = {
     "project_name": "csp-adapter-tape",
     "input_type": "struct",
@@ -208,13 +210,16 @@ class Rust(Implementation):
             "rust_bench_output", create_output, input=ts[int], probe=object, latency=bool, expected=int
         )
 
+    # The manager's bound on the events in flight: its default (None: none).
+    max_in_flight: int | None = -1
+
     def routed(self, count: int, symbols: int, batch: int) -> dict[str, Any]:
         """The generated manager's feed: ``count`` synthetic events routed to one
         subscription per symbol, ``batch`` events (symbols in turn) per push
         batch, each published back to the output adapter."""
         names = tuple(f"S{i}" for i in range(symbols))
         feed = self.package.Synthetic(count, symbols=names, batch_size=batch)
-        return through_manager(self.package.AcmeAdapterManager(feed), names)
+        return through_manager(self.package.AcmeAdapterManager(feed, **bound(self.max_in_flight)), names)
 
     def push_and_consume(self, count: int, rate: int, batch: int, latency: bool) -> dict[str, Any]:
         probe = self.testing.BenchProbe()
@@ -436,8 +441,28 @@ class RustRecords:
         run_realtime(graph)
         return dict(probe.results())
 
+    max_in_flight: int | None = -1
+
     def routed_records(self, count: int) -> dict[str, Any]:
-        return through_manager(self.package.TapeAdapterManager(self.package.Synthetic(count)), ("A",))
+        manager = self.package.TapeAdapterManager(self.package.Synthetic(count), **bound(self.max_in_flight))
+        return through_manager(manager, ("A",))
+
+
+class RustNoBound(Rust):
+    """The generated manager with ``max_in_flight=None``: what the bound costs."""
+
+    name = NO_BOUND
+    max_in_flight = None
+
+
+class RustRecordsNoBound(RustRecords):
+    name = NO_BOUND
+    max_in_flight = None
+
+
+def bound(max_in_flight: int | None) -> dict[str, Any]:
+    """The manager's keyword for ``max_in_flight`` (-1: its default)."""
+    return {} if max_in_flight == -1 else {"max_in_flight": max_in_flight}
 
 
 class CppRecords:
@@ -770,6 +795,19 @@ def number(value: float | None) -> str:
     return f"{value:,.0f}" if value >= 1000 else f"{value:,.1f}"
 
 
+def bound_table(rows: dict[str, dict[str, Any]]) -> str:
+    """The routed rows with the manager's default bound and without one: the
+    ratio is the median over the rounds of the two, run back to back."""
+    lines = ["| routed row | default bound | no bound | ratio |", "|---|---|---|---|"]
+    for title, figures in rows.items():
+        bounded, unbounded = figures["Rust"], figures[NO_BOUND]
+        pairs = zip(per_run(bounded, "ticks_per_second"), per_run(unbounded, "ticks_per_second"), strict=True)
+        ratio = statistics.median(a / b for a, b in pairs)
+        cells = (number(bounded["ticks_per_second"]), number(unbounded["ticks_per_second"]))
+        lines.append(f"| {title} | {' | '.join(cells)} | {ratio:.3f} |")
+    return "\n".join(lines)
+
+
 def table(title: str, unit: str, figures: dict[str, Any], key: str, higher_is_better: bool = True) -> str:
     cells = [number(figures.get(name, {}).get(key)) for name in ("Rust", "C++", "Python")]
     rust = figures.get("Rust")
@@ -794,11 +832,14 @@ def main() -> int:
     reference = build_reference()
     cpp = Cpp(reference)
     impls: list[Implementation] = [Rust(), cpp, Python(cpp)]
+    # The routed rows run the manager without its bound too.
+    routed_impls: list[Implementation] = [*impls, RustNoBound()]
     from csp_adapter_tape import TapeRecord as record
 
     rust_records = RustRecords(record)
     cpp_records = CppRecords(reference, record)
     record_impls = [rust_records, cpp_records, PythonRecords(cpp_records, record)]
+    routed_record_impls = [*record_impls, RustRecordsNoBound(record)]
 
     results: dict[str, Any] = {
         "machine": machine(),
@@ -808,12 +849,12 @@ def main() -> int:
         "builds": builds,
     }
     results["throughput"] = throughput(impls, n, runs)
-    results["throughput_routed_1"] = throughput(impls, n, runs, routed_symbols=1)
-    results["throughput_routed_100"] = throughput(impls, n, runs, routed_symbols=100)
-    results["throughput_routed_100_batched"] = throughput(impls, n, runs, routed_symbols=100, batch=100)
+    results["throughput_routed_1"] = throughput(routed_impls, n, runs, routed_symbols=1)
+    results["throughput_routed_100"] = throughput(routed_impls, n, runs, routed_symbols=100)
+    results["throughput_routed_100_batched"] = throughput(routed_impls, n, runs, routed_symbols=100, batch=100)
     results["output_path_sim"] = output_path(impls, n, runs)
     results["records"] = record_throughput(record_impls, n, runs)
-    results["records_routed"] = record_throughput(record_impls, n, runs, routed=True)
+    results["records_routed"] = record_throughput(routed_record_impls, n, runs, routed=True)
     results["latency"] = {
         f"{rate}": latency(impls, rate, int(rate * seconds_per_latency_run), latency_runs) for rate in (10_000, 100_000)
     }
@@ -850,6 +891,14 @@ def main() -> int:
     print(table("push cost, batches of 1000", "pushes/s", results["push_cost_batched"], "pushes_per_second"))
     label = f"simulation replay of {sim_count:,} int events, 10 symbols (C++: csp.curve, no file)"
     print(table(label, "events/s", results["sim_replay"], "ticks_per_second"))
+    print("\nthe bound on the events in flight: routed rows with the manager's default and with none (ticks/s)\n")
+    routed_rows = {
+        "1 symbol": results["throughput_routed_1"],
+        "100 symbols": results["throughput_routed_100"],
+        "100 symbols, batches of 100": results["throughput_routed_100_batched"],
+        "records, 1 symbol": results["records_routed"],
+    }
+    print(bound_table(routed_rows))
     if builds:
         print(
             f"\nbuild of the rendered project: cold {builds['cold_build_seconds']:.1f} s, "
