@@ -50,7 +50,11 @@ def test_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
     assert "| measure | Rust | C++ | Python | Rust/C++ | Rust/Python |" in stdout
     assert all(measure in results for measure in MEASURES)
     batched = results["throughput_routed_100_batched"]
-    assert set(batched) == {"Rust", "C++"} and batched["Rust"]["ticks_per_second"] > 0
+    assert set(batched) == {"Rust", "C++", "Rust, no bound"} and batched["Rust"]["ticks_per_second"] > 0
+    # The routed rows with and without the manager's bound, with their ratio.
+    assert "| routed row | default bound | no bound | ratio |" in stdout
+    for measure in ("throughput_routed_1", "throughput_routed_100", "records_routed"):
+        assert results[measure]["Rust, no bound"]["ticks_per_second"] > 0
     for implementation in ("Rust", "C++", "Python"):
         for measure in MEASURES[:3]:
             assert results[measure][implementation]["ticks_per_second"] > 0
