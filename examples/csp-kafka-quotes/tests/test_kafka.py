@@ -353,14 +353,15 @@ def test_the_broker_killed_and_restarted_is_reconnected() -> None:
             time.sleep(1.5)
             broker.start()
             # The broker keeps nothing in memory across a restart: the topic is
-            # made again (unless the reconnecting reader's metadata request made
-            # it first). New records come once the reader has found its log
-            # restarted (its offset past the log's end for 0.5 s): records
-            # that refill the log past its offset first would look like the
-            # old log to it.
+            # made again, unless a client's metadata request made it first
+            # (the broker then gives it 4 partitions: the records go to the
+            # one the reader knows). New records come once the reader has
+            # found its log restarted (its offset past the log's end for
+            # 0.5 s): records that refill the log past its offset first would
+            # look like the old log to it.
             broker.create_topic(topic, exist_ok=True)
             restarted.wait(8.0)
-            broker.produce(topic, [record("A", v) for v in values(3, 3)])
+            broker.produce(topic, [record("A", v) for v in values(3, 3)], partition=0)
 
         def on_status(status: Status) -> None:
             if "its log restarted" in status.msg:
