@@ -210,8 +210,8 @@ class Rust(Implementation):
             "rust_bench_output", create_output, input=ts[int], probe=object, latency=bool, expected=int
         )
 
-    # The manager's bound on the events in flight: its default (None: none).
-    max_in_flight: int | None = -1
+    # Keywords of the manager besides its source (none: its defaults).
+    manager_options: dict[str, Any] = {}
 
     def routed(self, count: int, symbols: int, batch: int) -> dict[str, Any]:
         """The generated manager's feed: ``count`` synthetic events routed to one
@@ -219,7 +219,7 @@ class Rust(Implementation):
         batch, each published back to the output adapter."""
         names = tuple(f"S{i}" for i in range(symbols))
         feed = self.package.Synthetic(count, symbols=names, batch_size=batch)
-        return through_manager(self.package.AcmeAdapterManager(feed, **bound(self.max_in_flight)), names)
+        return through_manager(self.package.AcmeAdapterManager(feed, **self.manager_options), names)
 
     def push_and_consume(self, count: int, rate: int, batch: int, latency: bool) -> dict[str, Any]:
         probe = self.testing.BenchProbe()
@@ -441,10 +441,11 @@ class RustRecords:
         run_realtime(graph)
         return dict(probe.results())
 
-    max_in_flight: int | None = -1
+    # Keywords of the manager besides its source (none: its defaults).
+    manager_options: dict[str, Any] = {}
 
     def routed_records(self, count: int) -> dict[str, Any]:
-        manager = self.package.TapeAdapterManager(self.package.Synthetic(count), **bound(self.max_in_flight))
+        manager = self.package.TapeAdapterManager(self.package.Synthetic(count), **self.manager_options)
         return through_manager(manager, ("A",))
 
 
@@ -452,17 +453,12 @@ class RustNoBound(Rust):
     """The generated manager with ``max_in_flight=None``: what the bound costs."""
 
     name = NO_BOUND
-    max_in_flight = None
+    manager_options = {"max_in_flight": None}
 
 
 class RustRecordsNoBound(RustRecords):
     name = NO_BOUND
-    max_in_flight = None
-
-
-def bound(max_in_flight: int | None) -> dict[str, Any]:
-    """The manager's keyword for ``max_in_flight`` (-1: its default)."""
-    return {} if max_in_flight == -1 else {"max_in_flight": max_in_flight}
+    manager_options = {"max_in_flight": None}
 
 
 class CppRecords:

@@ -106,6 +106,7 @@ def build_env(cargo_target_dir: Path) -> dict[str, str]:
 @pytest.fixture(scope="module", params=BUILDS, ids=[f"{i}-to-{o}" for i, o, _, _ in BUILDS])
 def installed(request: pytest.FixtureRequest, copie_session, build_env: dict[str, str]) -> tuple[Path, str]:
     input_type, output_type, adapter_name, struct_fields = request.param
+    transport_answer, parquet, backend = options(adapter_name)
     # Distribution names of their own, so that these installs never replace
     # the one `make demo` made (csp-adapter-acme) in the same environment.
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", adapter_name).lower()
@@ -116,9 +117,9 @@ def installed(request: pytest.FixtureRequest, copie_session, build_env: dict[str
             "adapter_name": adapter_name,
             "input_type": input_type,
             "output_type": output_type,
-            "build_backend": options(adapter_name)[2],
-            "transport": options(adapter_name)[0],
-            "parquet": options(adapter_name)[1],
+            "build_backend": backend,
+            "transport": transport_answer,
+            "parquet": parquet,
             **({"struct_fields": struct_fields} if struct_fields else {}),
         }
     )
