@@ -1,9 +1,11 @@
 //! The pure Rust core of the adapter: csp's time types, the text forms of
-//! values, events files, record fields, event sources and the demo logic.
+//! values, events files, record fields, event sources, the demo logic and
+//! the order of the pushes in a csp batch ([`batch_order`]).
 //!
 //! Nothing here links csp or Python, so `cargo test` runs it anywhere.
 //! Put logic you want to unit-test without a csp engine here.
 
+pub mod batch_order;
 mod csv_rows;
 pub mod demo;
 pub mod events;

@@ -1383,6 +1383,11 @@ uint64_t ccsp_push_input_adapter_consumed( CCspPushInputAdapterHandle adapter )
     return adapter ? static_cast<uint64_t>( asPushAdapter( adapter ) -> ack().consumed() ) : 0;
 }
 
+bool ccsp_push_input_adapter_is_non_collapsing( CCspPushInputAdapterHandle adapter )
+{
+    return adapter && asPushAdapter( adapter ) -> adapter().pushMode() == csp::PushMode::NON_COLLAPSING;
+}
+
 CCspErrorCode ccsp_push_batch_split( CCspPushBatchHandle batch )
 {
     if( !batch )

@@ -274,6 +274,7 @@ unsafe extern "C" {
         pushed: u64,
     ) -> CCspErrorCode;
     pub fn ccsp_push_input_adapter_consumed(adapter: CCspPushInputAdapterHandle) -> u64;
+    pub fn ccsp_push_input_adapter_is_non_collapsing(adapter: CCspPushInputAdapterHandle) -> bool;
     pub fn ccsp_push_batch_discard(batch: CCspPushBatchHandle);
     pub fn ccsp_push_batch_replay_at(
         batch: CCspPushBatchHandle,

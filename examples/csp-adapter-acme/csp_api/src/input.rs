@@ -65,6 +65,9 @@ struct PushTarget {
     /// What the pushed type looked up when the adapter started.
     binding: StructBinding,
     engine: ffi::CCspEngineHandle,
+    /// It ticks every value pushed (`csp.PushMode.NON_COLLAPSING`), a
+    /// realtime push adapter.
+    non_collapsing: bool,
     /// Open between start and stop; every use of the handles passes it.
     gate: Gate,
     /// Gates that a manager's feed pushes through instead of this one, a
@@ -163,6 +166,13 @@ impl<T: PushValue + ?Sized> Pusher<T> {
             // live (the bridge refuses a batch of another engine or group).
             unsafe { T::push_raw(target.adapter, &target.binding, value, batch.handle()) }
         })
+    }
+
+    /// Whether it is a realtime push adapter that ticks every value pushed
+    /// (`csp.PushMode.NON_COLLAPSING`): one tick per engine cycle, so the
+    /// rest of a batch waits for the next cycles.
+    pub(crate) fn is_non_collapsing(&self) -> bool {
+        self.target.non_collapsing
     }
 
     /// Makes `gate` a gate of this adapter: its stop (or destruction) closes
@@ -414,12 +424,20 @@ impl<A: PushInputAdapter> InputShim<A> {
             // SAFETY: the adapter handle is live during start.
             let binding = unsafe { <A::Value as PushValue>::bind(adapter) }
                 .map_err(|error| error.context(&self.name))?;
+            let non_collapsing = match adapter {
+                // SAFETY: the adapter handle is live during start.
+                AdapterHandle::Push(push) => unsafe {
+                    ffi::ccsp_push_input_adapter_is_non_collapsing(push)
+                },
+                AdapterHandle::Sim(_) => false,
+            };
             let target = Arc::new(PushTarget {
                 name: self.name.clone(),
                 adapter,
                 engine_thread: current_thread(),
                 binding,
                 engine,
+                non_collapsing,
                 gate: Gate::default(),
                 linked: Mutex::new(Some(Vec::new())),
             });

@@ -11,13 +11,19 @@
 //! engine), a send now and then ends with an ack
 //! ([`Pusher::ack_linked`]): once the engine has consumed it, the outbox
 //! knows how much it consumed, and [`Outbox::wait_for_room`] waits for it.
+//!
+//! Each batch's pushes end with the one `adapter_core::batch_order` picks,
+//! so that csp's engine loses none of them.
 
 use super::error::Result;
-use super::feed::{FeedValue, Routes};
+use super::feed::{FeedValue, Routes, SymbolHasher};
 use super::gate::{self, SoloEntry};
 use super::input::Pusher;
 use super::link::PushBatch;
+use adapter_core::batch_order::{self, Closing, Shape};
 use adapter_core::{DateTime, EventValue, StopSignal};
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::time::Duration;
 
 /// Values waiting that make the feed send even when its source has more
@@ -44,9 +50,36 @@ struct Bound<'r, V: FeedValue + ?Sized> {
     acker: &'r Pusher<V>,
 }
 
-/// One routed value: pushed to each of `pushers`.
-struct Routed<'r, V: FeedValue + ?Sized> {
+/// The subscriptions of one symbol.
+struct Route<'r, V: FeedValue + ?Sized> {
     pushers: &'r [Pusher<V>],
+    /// Its place among the outbox's routes.
+    index: usize,
+    /// The last of `pushers` that ticks every value, if any.
+    last_non_collapsing: Option<usize>,
+}
+
+impl<V: FeedValue + ?Sized> Clone for Route<'_, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V: FeedValue + ?Sized> Copy for Route<'_, V> {}
+
+impl<V: FeedValue + ?Sized> Route<'_, V> {
+    fn shape(&self) -> Shape {
+        Shape {
+            route: self.index,
+            pushers: self.pushers.len(),
+            last_non_collapsing: self.last_non_collapsing,
+        }
+    }
+}
+
+/// One routed value: pushed to each of its route's pushers.
+struct Routed<'r, V: FeedValue + ?Sized> {
+    route: Route<'r, V>,
     value: <V as EventValue>::Owned,
     /// The last value of its source batch.
     ends_batch: bool,
@@ -54,6 +87,9 @@ struct Routed<'r, V: FeedValue + ?Sized> {
 
 pub(crate) struct Outbox<'r, V: FeedValue + ?Sized> {
     routes: &'r Routes<V>,
+    by_symbol: HashMap<&'r str, Route<'r, V>, BuildHasherDefault<SymbolHasher>>,
+    /// Scratch space of [`batch_order::closing_push`]: a zero per route.
+    counts: Vec<u32>,
     /// Linked to every adapter of `routes`, whose stop closes it first:
     /// inside, the adapters and their engine run.
     gate: SoloEntry,
@@ -82,8 +118,21 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
             consumed: 0,
             acker,
         });
+        let by_symbol: HashMap<_, _, _> = (routes.iter().enumerate())
+            .map(|(index, (symbol, pushers))| {
+                let last_non_collapsing = pushers.iter().rposition(Pusher::is_non_collapsing);
+                let route = Route {
+                    pushers,
+                    index,
+                    last_non_collapsing,
+                };
+                (symbol.as_str(), route)
+            })
+            .collect();
         Self {
             routes,
+            counts: vec![0; by_symbol.len()],
+            by_symbol,
             gate,
             batch,
             values: Vec::new(),
@@ -136,11 +185,11 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
     /// false when there are none.
     #[inline]
     pub(crate) fn route(&mut self, symbol: &str, value: <V as EventValue>::Owned) -> bool {
-        let Some(pushers) = self.routes.get(symbol) else {
+        let Some(&route) = self.by_symbol.get(symbol) else {
             return false;
         };
         self.values.push(Routed {
-            pushers,
+            route,
             value,
             ends_batch: false,
         });
@@ -189,9 +238,10 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
             return Err(gate::stopped("a subscription of the feed"));
         };
         let sent = std::mem::take(&mut self.complete);
+        let values = &self.values[..sent];
         // SAFETY: inside the gate linked to every adapter of the routes, in
         // realtime.
-        let pushed = unsafe { push_all(&mut self.batch, &self.values[..sent], ack) };
+        let pushed = unsafe { push_all(&mut self.batch, values, ack, &mut self.counts) };
         if let (Ok(_), Some((_, count)), Some(bound)) = (&pushed, ack, &mut self.bound) {
             bound.acked = count;
         }
@@ -210,7 +260,11 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
     /// the count of values pushed once they are.
     fn ack_due(&self, values: &[Routed<'r, V>]) -> Option<(&'r Pusher<V>, u64)> {
         let bound = self.bound.as_ref()?;
-        let count = self.pushed + values.iter().map(|v| v.pushers.len() as u64).sum::<u64>();
+        let count = self.pushed
+            + values
+                .iter()
+                .map(|v| v.route.pushers.len() as u64)
+                .sum::<u64>();
         (count - bound.acked >= bound.ack_every).then_some((bound.acker, count))
     }
 }
@@ -229,7 +283,7 @@ impl<V: FeedValue + ?Sized> Outbox<'_, V> {
         self.batch.replay_at(Some(time))?;
         let (mut pushed, mut result) = (0, Ok(()));
         'values: for routed in &self.values[..sent] {
-            for pusher in routed.pushers {
+            for pusher in routed.route.pushers {
                 // SAFETY: inside the gate linked to every adapter of the
                 // routes, in realtime; a replayed tick is not added to the batch.
                 result =
@@ -268,8 +322,9 @@ impl<V: FeedValue + ?Sized> Outbox<'_, V> {
 }
 
 /// Pushes `values` into `batch`, ending a csp batch after each source
-/// batch, then `ack` (the acker and its count) if given, and sends it;
-/// returns how many values it pushed.
+/// batch (with the push [`batch_order::closing_push`] picks), then `ack` (the acker and
+/// its count) if given, and sends it; returns how many values it pushed.
+/// `counts` is a zero per route.
 ///
 /// # Safety
 /// Inside a gate linked to every adapter of `values` and to the acker, in
@@ -278,9 +333,10 @@ unsafe fn push_all<V: FeedValue + ?Sized>(
     batch: &mut PushBatch,
     values: &[Routed<'_, V>],
     ack: Option<(&Pusher<V>, u64)>,
+    counts: &mut [u32],
 ) -> Result<u64> {
     if let [routed] = values
-        && let [pusher] = routed.pushers
+        && let [pusher] = routed.route.pushers
         && ack.is_none()
     {
         // One value: csp takes a push without a batch the same way (it
@@ -290,15 +346,31 @@ unsafe fn push_all<V: FeedValue + ?Sized>(
         return Ok(1);
     }
     let mut pushed = 0;
-    for routed in values {
-        for pusher in routed.pushers {
+    for source_batch in values.split_inclusive(|routed| routed.ends_batch) {
+        let closing =
+            batch_order::closing_push(source_batch, |routed| routed.route.shape(), counts);
+        for (index, routed) in source_batch.iter().enumerate() {
+            for (position, pusher) in routed.route.pushers.iter().enumerate() {
+                if closing
+                    != Some(Closing {
+                        value: index,
+                        pusher: position,
+                    })
+                {
+                    // SAFETY: from the caller.
+                    unsafe { pusher.push_linked(Some(batch), V::arg(&routed.value)) }?;
+                }
+            }
+            pushed += routed.route.pushers.len() as u64;
+        }
+        if let Some(Closing { value, pusher }) = closing {
+            let routed = &source_batch[value];
             // SAFETY: from the caller.
-            unsafe { pusher.push_linked(Some(batch), V::arg(&routed.value)) }?;
+            unsafe {
+                routed.route.pushers[pusher].push_linked(Some(batch), V::arg(&routed.value))
+            }?;
         }
-        pushed += routed.pushers.len() as u64;
-        if routed.ends_batch {
-            batch.split()?;
-        }
+        batch.split()?;
     }
     if let Some((acker, count)) = ack {
         // SAFETY: from the caller.

@@ -1,11 +1,13 @@
 //! The pure Rust core of the adapter: csp's time types, the text forms of
-//! values, events files, record fields, event sources and the demo logic.
+//! values, events files, record fields, event sources, the demo logic and
+//! the order of the pushes in a csp batch ([`batch_order`]).
 //! [`kafka`]: the Kafka client of the live transport.
 //! [`wire`]: JSON forms of csp's types and the bad-message policy.
 //!
 //! Nothing here links csp or Python, so `cargo test` runs it anywhere.
 //! Put logic you want to unit-test without a csp engine here.
 
+pub mod batch_order;
 mod csv_rows;
 pub mod demo;
 pub mod events;

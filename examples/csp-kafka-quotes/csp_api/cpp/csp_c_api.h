@@ -290,6 +290,10 @@ CCspErrorCode ccsp_push_batch_split(CCspPushBatchHandle batch);
 CCspErrorCode ccsp_push_batch_ack(CCspPushBatchHandle batch, CCspPushInputAdapterHandle adapter,
                                   uint64_t pushed);
 uint64_t ccsp_push_input_adapter_consumed(CCspPushInputAdapterHandle adapter);
+/* Extension of this bridge: whether the adapter ticks every value it is
+ * pushed (csp.PushMode.NON_COLLAPSING), as a feed must know to order the
+ * events of a batch (see the Rust outbox). */
+bool ccsp_push_input_adapter_is_non_collapsing(CCspPushInputAdapterHandle adapter);
 
 /* History then live. The push input adapters of a realtime run made with
  * replays (csp's PushPullInputAdapter underneath) take replayed ticks:
