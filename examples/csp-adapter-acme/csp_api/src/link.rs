@@ -138,6 +138,12 @@ impl ManagerLink {
 /// `NON_COLLAPSING` ones tick in turn over the next cycles, `BURST` ones get
 /// the batch's values as one list). Fill it with
 /// [`Pusher::push_into`](super::Pusher::push_into); dropping it sends it too.
+///
+/// A batch for several adapters must end with the last value of the
+/// `NON_COLLAPSING` adapter that gets the most of it: otherwise csp can lose
+/// a later event of the group when the engine lags (see
+/// `adapter_core::batch_order`, whose `closing_push` says which). The
+/// manager's feed orders its batches so.
 pub struct PushBatch {
     handle: ffi::CCspPushBatchHandle,
     owner: Arc<LinkTarget>,
