@@ -12,12 +12,11 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import require
+from conftest import require, run
 
 # Every field type, each required and optional.
 EVERY_FIELD = (
@@ -83,13 +82,6 @@ def adapter_name_of(project: Path) -> str:
     found = re.search(r"^adapter_name: (\w+)$", (project / ".copier-answers.yml").read_text(), re.MULTILINE)
     assert found is not None, f"no adapter_name in {project}/.copier-answers.yml"
     return found.group(1)
-
-
-def run(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    completed = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
-    output = f"{completed.stdout[-4000:]}\n{completed.stderr[-4000:]}"
-    assert completed.returncode == 0, f"{' '.join(args)} failed:\n{output}"
-    return completed
 
 
 @pytest.fixture(scope="module")

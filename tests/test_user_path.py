@@ -16,6 +16,7 @@ from pathlib import Path
 
 import csp
 import pytest
+from conftest import run
 
 pytestmark = pytest.mark.build
 
@@ -38,13 +39,6 @@ def make(args: list[str], project: Path, env: dict[str, str], timeout: float = 1
     output = f"{completed.stdout[-4000:]}\n{completed.stderr[-4000:]}"
     assert completed.returncode == 0, f"make {' '.join(args)} failed:\n{output}"
     return completed.stdout, time.monotonic() - started
-
-
-def run(args: list[str], cwd: Path, env: dict[str, str]) -> str:
-    completed = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False)
-    output = f"{completed.stdout[-4000:]}\n{completed.stderr[-4000:]}"
-    assert completed.returncode == 0, f"{' '.join(args)} failed:\n{output}"
-    return completed.stdout
 
 
 def demo_result(output: str) -> dict:
@@ -72,7 +66,7 @@ def test_develop_edit_rebuild_test_demo(
     source.write_text(source.read_text().replace(OPENED, EDITED))
     _, edited = make(["develop"], project, env)
     code = f"import {package}._native as n; print(n.STATUS_OPENED)"
-    assert run([python, "-c", code], tmp_path, env).strip() == "41"
+    assert run([python, "-c", code], tmp_path, env).stdout.strip() == "41"
     print(f"\n{backend}: make develop {first:.0f} s, again {again:.0f} s, after an edit {edited:.0f} s")
 
     tested, _ = make(["test"], project, env)
@@ -99,6 +93,6 @@ def lint_and_wheel(project: Path, package: str, env: dict[str, str], tmp_path: P
     python = str(fresh / "bin" / "python")
     run([python, "-m", "pip", "install", "--quiet", f"csp=={csp.__version__}"], tmp_path, env)
     run([python, "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], tmp_path, env)
-    result = demo_result(run([python, "-m", package, "--count", "10000"], tmp_path, env))
+    result = demo_result(run([python, "-m", package, "--count", "10000"], tmp_path, env).stdout)
     assert (result["pushed"], result["received"], result["mismatches"]) == (10_000, 10_000, 0)
     print(f"repaired wheel {wheel.name}: {wheel.stat().st_size:,} bytes")

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run
 
 pytestmark = pytest.mark.build
 
@@ -50,13 +50,6 @@ def find_python(version: str) -> str | None:
     return None
 
 
-def run(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 1200) -> str:
-    completed = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
-    output = f"{completed.stdout[-4000:]}\n{completed.stderr[-4000:]}"
-    assert completed.returncode == 0, f"{' '.join(args)} failed:\n{output}"
-    return completed.stdout
-
-
 def venv_with(name: str, python: str, csp_version: str) -> Path:
     """A venv of ``python`` with csp ``csp_version`` and the build and test tools, made once."""
     venv = VENVS / name
@@ -90,7 +83,7 @@ def installed(request: pytest.FixtureRequest, copie_session, cargo_target_dir: P
         CSP_ADAPTER_TESTING="1",
     )
     pip_install = [str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "--no-build-isolation", "."]
-    run(pip_install, project, env)
+    run(pip_install, project, env, timeout=1200)
     return project, venv / "bin" / "python", {**env, "EXPECTED_CSP": csp_version}
 
 
@@ -100,19 +93,21 @@ def test_built_against_and_requiring_that_csp(installed: tuple[Path, Path, dict]
         "import csp, importlib.metadata as m, csp_adapter_acme._native as n; "
         "print(csp.__version__, n.CSP_BUILD_VERSION, m.requires('csp-adapter-acme')[0])"
     )
-    runtime, built, requirement = run([str(python), "-c", code], project.parent, env).split()
+    runtime, built, requirement = run([str(python), "-c", code], project.parent, env).stdout.split()
     assert runtime == built == env["EXPECTED_CSP"]
     assert requirement == f"csp=={env['EXPECTED_CSP']}"
 
 
 def test_generated_tests_pass(installed: tuple[Path, Path, dict]) -> None:
     project, python, env = installed
-    output = run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
+    output = run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"], project, env, timeout=1200).stdout
     assert " passed" in output and "failed" not in output
 
 
 def test_demo_moves_every_value(installed: tuple[Path, Path, dict]) -> None:
     project, python, env = installed
-    output = run([str(python), "-m", "csp_adapter_acme", "--count", "100000", "--symbols", "3"], project.parent, env)
+    output = run(
+        [str(python), "-m", "csp_adapter_acme", "--count", "100000", "--symbols", "3"], project.parent, env
+    ).stdout
     result = json.loads(output.strip().splitlines()[-1])
     assert (result["pushed"], result["received"], result["mismatches"]) == (100_000, 100_000, 0)
