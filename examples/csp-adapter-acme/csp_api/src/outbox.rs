@@ -322,9 +322,9 @@ impl<V: FeedValue + ?Sized> Outbox<'_, V> {
 }
 
 /// Pushes `values` into `batch`, ending a csp batch after each source
-/// batch (with the push [`batch_order::closing_push`] picks), then `ack` (the acker and
-/// its count) if given, and sends it; returns how many values it pushed.
-/// `counts` is a zero per route.
+/// batch (with the push [`batch_order::closing_push`] picks), then `ack`
+/// (the acker and its count) if given, and sends it; returns how many
+/// values it pushed. `counts` is a zero per route.
 ///
 /// # Safety
 /// Inside a gate linked to every adapter of `values` and to the acker, in
@@ -347,28 +347,22 @@ unsafe fn push_all<V: FeedValue + ?Sized>(
     }
     let mut pushed = 0;
     for source_batch in values.split_inclusive(|routed| routed.ends_batch) {
-        let closing =
-            batch_order::closing_push(source_batch, |routed| routed.route.shape(), counts);
+        let moved = batch_order::closing_push(source_batch, |routed| routed.route.shape(), counts)
+            .map(|Closing { value, pusher }| (value, pusher));
         for (index, routed) in source_batch.iter().enumerate() {
             for (position, pusher) in routed.route.pushers.iter().enumerate() {
-                if closing
-                    != Some(Closing {
-                        value: index,
-                        pusher: position,
-                    })
-                {
+                if moved != Some((index, position)) {
                     // SAFETY: from the caller.
                     unsafe { pusher.push_linked(Some(batch), V::arg(&routed.value)) }?;
                 }
             }
             pushed += routed.route.pushers.len() as u64;
         }
-        if let Some(Closing { value, pusher }) = closing {
+        if let Some((value, pusher)) = moved {
             let routed = &source_batch[value];
+            let closing = &routed.route.pushers[pusher];
             // SAFETY: from the caller.
-            unsafe {
-                routed.route.pushers[pusher].push_linked(Some(batch), V::arg(&routed.value))
-            }?;
+            unsafe { closing.push_linked(Some(batch), V::arg(&routed.value)) }?;
         }
         batch.split()?;
     }
