@@ -49,12 +49,9 @@ pub fn closing_push<T>(
     shape: impl Fn(&T) -> Shape,
     counts: &mut [u32],
 ) -> Option<Closing> {
-    let [.., last] = batch else {
+    let [_, .., last] = batch else {
         return None;
     };
-    if batch.len() < 2 {
-        return None;
-    }
     // (count, value, pusher) of the last value of a route with the most.
     let mut most: Option<(u32, usize, usize)> = None;
     for (value, item) in batch.iter().enumerate() {
