@@ -86,11 +86,10 @@ struct Routed<'r, V: FeedValue + ?Sized> {
 }
 
 pub(crate) struct Outbox<'r, V: FeedValue + ?Sized> {
-    routes: &'r Routes<V>,
     by_symbol: HashMap<&'r str, Route<'r, V>, BuildHasherDefault<SymbolHasher>>,
     /// Scratch space of [`batch_order::closing_push`]: a zero per route.
     counts: Vec<u32>,
-    /// Linked to every adapter of `routes`, whose stop closes it first:
+    /// Linked to every adapter of the routes, whose stop closes it first:
     /// inside, the adapters and their engine run.
     gate: SoloEntry,
     batch: PushBatch,
@@ -130,7 +129,6 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
             })
             .collect();
         Self {
-            routes,
             counts: vec![0; by_symbol.len()],
             by_symbol,
             gate,
@@ -313,7 +311,7 @@ impl<V: FeedValue + ?Sized> Outbox<'_, V> {
             return Ok(());
         };
         let mut ended = Ok(());
-        for pusher in self.routes.values().flatten() {
+        for pusher in self.by_symbol.values().flat_map(|route| route.pushers) {
             // SAFETY: inside the gate linked to every adapter of the routes.
             ended = ended.and(unsafe { pusher.replay_complete_linked() });
         }
