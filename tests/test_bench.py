@@ -25,6 +25,7 @@ MEASURES = [
     "push_cost",
     "push_cost_batched",
     "sim_replay",
+    "bound_cost",
 ]
 
 
@@ -50,11 +51,14 @@ def test_benchmark_smoke_run(tmp_path: Path, cargo_target_dir: Path) -> None:
     assert "| measure | Rust | C++ | Python | Rust/C++ | Rust/Python |" in stdout
     assert all(measure in results for measure in MEASURES)
     batched = results["throughput_routed_100_batched"]
-    assert set(batched) == {"Rust", "C++", "Rust, no bound"} and batched["Rust"]["ticks_per_second"] > 0
+    assert set(batched) == {"Rust", "C++"} and batched["Rust"]["ticks_per_second"] > 0
     # The routed rows with and without the manager's bound, with their ratio.
-    assert "| routed row | default bound | no bound | ratio |" in stdout
-    for measure in ("throughput_routed_1", "throughput_routed_100", "records_routed"):
-        assert results[measure]["Rust, no bound"]["ticks_per_second"] > 0
+    assert "| routed row | default bound | no bound | ratio | 90% interval | rounds the bound lost |" in stdout
+    rows = results["bound_cost"]
+    assert list(rows) == ["1 symbol", "100 symbols", "100 symbols, batches of 100", "records, 1 symbol"]
+    for row in rows.values():
+        assert len(row["ratios"]) == 2 and row["bounded"]["ticks_per_second"] > 0
+        assert row["ratio_interval_90"][0] <= row["ratio"] <= row["ratio_interval_90"][1]
     for implementation in ("Rust", "C++", "Python"):
         for measure in MEASURES[:3]:
             assert results[measure][implementation]["ticks_per_second"] > 0
