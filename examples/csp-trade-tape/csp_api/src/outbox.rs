@@ -251,9 +251,7 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
         self.pushed += pushed?;
         Ok(())
     }
-}
 
-impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
     /// The ack to end a send of `values` with, if one is due: the acker and
     /// the count of values pushed once they are.
     fn ack_due(&self, values: &[Routed<'r, V>]) -> Option<(&'r Pusher<V>, u64)> {
@@ -265,9 +263,7 @@ impl<'r, V: FeedValue + ?Sized> Outbox<'r, V> {
                 .sum::<u64>();
         (count - bound.acked >= bound.ack_every).then_some((bound.acker, count))
     }
-}
 
-impl<V: FeedValue + ?Sized> Outbox<'_, V> {
     /// Sends the complete batches as replayed ticks recorded at `time`
     /// (the subscriptions are csp push-pull adapters, made with replays).
     pub(crate) fn send_replayed(&mut self, time: DateTime) -> Result<()> {
