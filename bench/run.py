@@ -585,12 +585,15 @@ def checked_rate(results: dict[str, Any], count: int) -> float:
     return count / ((results["last_receive_ns"] - results["first_push_ns"]) / 1e9)
 
 
-def interleaved(impls: list[Any], runs: int, measure: Callable[[Any], Any]) -> dict[str, list[Any]]:
+def interleaved(
+    impls: list[Any], runs: int, measure: Callable[[Any], Any], alternate: bool = False
+) -> dict[str, list[Any]]:
     """Runs ``measure`` ``runs`` times per implementation, taking turns, so that
-    a slow spell of the machine hits every implementation alike."""
+    a slow spell of the machine hits every implementation alike; with
+    ``alternate`` every other round takes them in reverse order."""
     outcomes: dict[str, list[Any]] = {impl.name: [] for impl in impls}
-    for _ in range(runs):
-        for impl in impls:
+    for round_ in range(runs):
+        for impl in reversed(impls) if alternate and round_ % 2 else impls:
             outcomes[impl.name].append(measure(impl))
     return outcomes
 
@@ -631,14 +634,11 @@ def bound_cost(rows: dict[str, BoundRow], rounds: int) -> dict[str, Any]:
     90% bootstrap interval of that median."""
     figures = {}
     for title, (bounded, unbounded, measure) in rows.items():
-        rates: dict[str, list[float]] = {"bounded": [], "unbounded": []}
-        for round_ in range(rounds):
-            pair = [("bounded", bounded), ("unbounded", unbounded)]
-            for key, impl in pair if round_ % 2 == 0 else reversed(pair):
-                rates[key].append(measure(impl))
+        runs = interleaved([bounded, unbounded], rounds, measure, alternate=True)
+        rates = {"bounded": runs[bounded.name], "unbounded": runs[unbounded.name]}
         ratios = [a / b for a, b in zip(rates["bounded"], rates["unbounded"], strict=True)]
         figures[title] = {
-            **{key: {"ticks_per_second": statistics.median(runs), "runs": runs} for key, runs in rates.items()},
+            **{key: {"ticks_per_second": statistics.median(rated), "runs": rated} for key, rated in rates.items()},
             "ratio": statistics.median(ratios),
             "ratio_interval_90": bootstrap_interval(ratios),
             "ratios": ratios,
