@@ -418,58 +418,116 @@ private:
 // pointer bump, no malloc), and the engine turns each into csp's event on its
 // own thread (a malloc and a free that stay in that thread's cache).
 
-// A block of raw events. It is freed when the thread that wrote it has moved
-// on to another and the engine has released every event in it. Small, so
-// that the events csp never consumes (left in its queue when a run ends)
-// hold little memory.
+// A block of raw events. Once the thread that wrote it has moved on to
+// another and the engine has released every event in it, it goes back to
+// the pool below. Small, so that the events csp never consumes (left in its
+// queue when a run ends) hold little memory.
 class EventSlab
 {
 public:
     static constexpr std::size_t BYTES = 4096;
-    static constexpr std::align_val_t ALIGN{ 64 };
-
-    static EventSlab * make() { return new( ::operator new( BYTES, ALIGN ) ) EventSlab; }
 
     // What the writing thread holds until it seals the slab: more events
     // than a slab can take, so that the count cannot reach 0 before.
     static constexpr std::int64_t WRITER_HOLD = std::int64_t{ 1 } << 40;
 
-    void release( std::int64_t count )
+    static EventSlab * make() { return new( ::operator new( BYTES, ALIGN ) ) EventSlab; }
+
+    void destroy()
     {
-        if( m_refs.fetch_sub( count, std::memory_order_acq_rel ) == count )
-        {
-            this -> ~EventSlab();
-            ::operator delete( this, BYTES, ALIGN );
-        }
+        this -> ~EventSlab();
+        ::operator delete( this, BYTES, ALIGN );
     }
+
+    // A slab from the pool, made ready to write into again.
+    void reopen() { m_refs.store( WRITER_HOLD, std::memory_order_relaxed ); }
+
+    // Releases `count` events (or the writer's hold); the last one recycles
+    // the slab.
+    void release( std::int64_t count );
 
     char * begin() { return reinterpret_cast<char *>( this ) + sizeof( EventSlab ); }
     char * end() { return reinterpret_cast<char *>( this ) + BYTES; }
 
+    // The next slab in a list of free ones.
+    EventSlab * nextFree = nullptr;
+
 private:
+    static constexpr std::align_val_t ALIGN{ 64 };
+
     EventSlab() = default;
 
     std::atomic<std::int64_t> m_refs{ WRITER_HOLD };
 };
 
-// The slab a thread writes raw events into, and the room left in it.
+// Emptied slabs kept for reuse, up to KEEP of them: any thread puts one in,
+// a writing thread takes them all at once (so no slab is taken twice).
+class SlabPool
+{
+public:
+    static constexpr std::int64_t KEEP = 256;
+
+    void put( EventSlab * slab )
+    {
+        if( m_size.fetch_add( 1, std::memory_order_relaxed ) >= KEEP )
+        {
+            m_size.fetch_sub( 1, std::memory_order_relaxed );
+            return slab -> destroy();
+        }
+        slab -> nextFree = m_head.load( std::memory_order_relaxed );
+        while( !m_head.compare_exchange_weak( slab -> nextFree, slab, std::memory_order_release, std::memory_order_relaxed ) )
+        {
+        }
+    }
+
+    // A list of free slabs (linked by nextFree), or null.
+    EventSlab * takeAll()
+    {
+        EventSlab * slabs = m_head.exchange( nullptr, std::memory_order_acquire );
+        std::int64_t count = 0;
+        for( EventSlab * slab = slabs; slab; slab = slab -> nextFree )
+            ++count;
+        m_size.fetch_sub( count, std::memory_order_relaxed );
+        return slabs;
+    }
+
+private:
+    std::atomic<EventSlab *> m_head{ nullptr };
+    std::atomic<std::int64_t> m_size{ 0 };
+};
+
+// Never destroyed: threads may release events while the process exits.
+constinit SlabPool g_slabPool;
+
+void EventSlab::release( std::int64_t count )
+{
+    if( m_refs.fetch_sub( count, std::memory_order_acq_rel ) == count )
+        g_slabPool.put( this );
+}
+
+// The slab a thread writes raw events into, the room left in it, and the
+// free slabs it took from the pool.
 class SlabCursor
 {
 public:
     SlabCursor() = default;
     SlabCursor( const SlabCursor & ) = delete;
     SlabCursor & operator=( const SlabCursor & ) = delete;
-    ~SlabCursor() { seal(); }
+
+    ~SlabCursor()
+    {
+        seal();
+        while( m_spares )
+            g_slabPool.put( std::exchange( m_spares, m_spares -> nextFree ) );
+    }
 
     // Room for one event of this size and alignment, in slab().
     void * take( std::size_t size, std::size_t align )
     {
-        char * slot = aligned( m_next, align );
-        if( !m_slab || slot + size > m_slab -> end() ) [[unlikely]]
+        char * slot = m_slab ? aligned( m_next, align ) : nullptr;
+        if( !slot || slot + size > m_slab -> end() ) [[unlikely]]
         {
-            seal();
-            m_slab = EventSlab::make();
-            m_handed = 0;
+            open();
             slot = aligned( m_slab -> begin(), align );
         }
         m_next = slot + size;
@@ -486,6 +544,23 @@ private:
         return at + ( ( align - address % align ) % align );
     }
 
+    // Seals the slab in use and starts another: a spare, one from the pool,
+    // or a new one.
+    void open()
+    {
+        seal();
+        if( !m_spares )
+            m_spares = g_slabPool.takeAll();
+        if( m_spares )
+        {
+            m_slab = std::exchange( m_spares, m_spares -> nextFree );
+            m_slab -> reopen();
+        }
+        else
+            m_slab = EventSlab::make();
+        m_handed = 0;
+    }
+
     // Gives the slab over to the events in it.
     void seal()
     {
@@ -496,6 +571,7 @@ private:
     EventSlab * m_slab = nullptr;
     char * m_next = nullptr;
     std::int64_t m_handed = 0;
+    EventSlab * m_spares = nullptr;
 };
 
 thread_local SlabCursor t_slabCursor;
