@@ -21,6 +21,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -406,6 +408,250 @@ private:
     csp::python::PyObjectPtr m_capsule;
 };
 
+// ---------------------------------------------------------------- raw events
+//
+// csp's pushTick allocates each event with `new` on the pushing thread, and
+// the engine frees it on its own. With glibc's malloc, a feed and an engine
+// that run side by side (as they do at the in-flight bound) then meet in the
+// same free lists on every event. So a plain push adapter here is made with
+// csp's transformEvents: the feed writes raw events into slabs of its own (a
+// pointer bump, no malloc), and the engine turns each into csp's event on its
+// own thread (a malloc and a free that stay in that thread's cache).
+
+// A block of raw events. Once the thread that wrote it has moved on to
+// another and the engine has released every event in it, it goes back to
+// the pool below. Small, so that the events csp never consumes (left in its
+// queue when a run ends) hold little memory.
+class EventSlab
+{
+public:
+    static constexpr std::size_t BYTES = 4096;
+
+    // What the writing thread holds until it seals the slab: more events
+    // than a slab can take, so that the count cannot reach 0 before.
+    static constexpr std::int64_t WRITER_HOLD = std::int64_t{ 1 } << 40;
+
+    static EventSlab * make() { return new( ::operator new( BYTES, ALIGN ) ) EventSlab; }
+
+    void destroy()
+    {
+        this -> ~EventSlab();
+        ::operator delete( this, BYTES, ALIGN );
+    }
+
+    // A slab from the pool, made ready to write into again.
+    void reopen() { m_refs.store( WRITER_HOLD, std::memory_order_relaxed ); }
+
+    // Releases `count` events (or the writer's hold); the last one recycles
+    // the slab.
+    void release( std::int64_t count );
+
+    char * begin() { return reinterpret_cast<char *>( this ) + sizeof( EventSlab ); }
+    char * end() { return reinterpret_cast<char *>( this ) + BYTES; }
+
+    // The next slab in a list of free ones.
+    EventSlab * nextFree = nullptr;
+
+private:
+    static constexpr std::align_val_t ALIGN{ 64 };
+
+    EventSlab() = default;
+
+    std::atomic<std::int64_t> m_refs{ WRITER_HOLD };
+};
+
+// Emptied slabs kept for reuse, up to KEEP of them: any thread puts one in,
+// a writing thread takes them all at once (so no slab is taken twice).
+class SlabPool
+{
+public:
+    static constexpr std::int64_t KEEP = 256;
+
+    void put( EventSlab * slab )
+    {
+        if( m_size.fetch_add( 1, std::memory_order_relaxed ) >= KEEP )
+        {
+            m_size.fetch_sub( 1, std::memory_order_relaxed );
+            return slab -> destroy();
+        }
+        slab -> nextFree = m_head.load( std::memory_order_relaxed );
+        while( !m_head.compare_exchange_weak( slab -> nextFree, slab, std::memory_order_release, std::memory_order_relaxed ) )
+        {
+        }
+    }
+
+    // A list of free slabs (linked by nextFree), or null.
+    EventSlab * takeAll()
+    {
+        EventSlab * slabs = m_head.exchange( nullptr, std::memory_order_acquire );
+        std::int64_t count = 0;
+        for( EventSlab * slab = slabs; slab; slab = slab -> nextFree )
+            ++count;
+        m_size.fetch_sub( count, std::memory_order_relaxed );
+        return slabs;
+    }
+
+private:
+    std::atomic<EventSlab *> m_head{ nullptr };
+    std::atomic<std::int64_t> m_size{ 0 };
+};
+
+// Never destroyed: threads may release events while the process exits.
+constinit SlabPool g_slabPool;
+
+void EventSlab::release( std::int64_t count )
+{
+    if( m_refs.fetch_sub( count, std::memory_order_acq_rel ) == count )
+        g_slabPool.put( this );
+}
+
+// The slab a thread writes raw events into, the room left in it, and the
+// free slabs it took from the pool.
+class SlabCursor
+{
+public:
+    SlabCursor() = default;
+    SlabCursor( const SlabCursor & ) = delete;
+    SlabCursor & operator=( const SlabCursor & ) = delete;
+
+    ~SlabCursor()
+    {
+        seal();
+        while( m_spares )
+            g_slabPool.put( std::exchange( m_spares, m_spares -> nextFree ) );
+    }
+
+    // Room for one event of this size and alignment, in slab().
+    void * take( std::size_t size, std::size_t align )
+    {
+        char * slot = m_slab ? aligned( m_next, align ) : nullptr;
+        if( !slot || slot + size > m_slab -> end() ) [[unlikely]]
+        {
+            open();
+            slot = aligned( m_slab -> begin(), align );
+        }
+        m_next = slot + size;
+        ++m_handed;
+        return slot;
+    }
+
+    EventSlab * slab() const { return m_slab; }
+
+private:
+    static char * aligned( char * at, std::size_t align )
+    {
+        auto address = reinterpret_cast<std::uintptr_t>( at );
+        return at + ( ( align - address % align ) % align );
+    }
+
+    // Seals the slab in use and starts another: a spare, one from the pool,
+    // or a new one.
+    void open()
+    {
+        seal();
+        if( !m_spares )
+            m_spares = g_slabPool.takeAll();
+        if( m_spares )
+        {
+            m_slab = std::exchange( m_spares, m_spares -> nextFree );
+            m_slab -> reopen();
+        }
+        else
+            m_slab = EventSlab::make();
+        m_handed = 0;
+    }
+
+    // Gives the slab over to the events in it.
+    void seal()
+    {
+        if( m_slab )
+            std::exchange( m_slab, nullptr ) -> release( EventSlab::WRITER_HOLD - m_handed );
+    }
+
+    EventSlab * m_slab = nullptr;
+    char * m_next = nullptr;
+    std::int64_t m_handed = 0;
+    EventSlab * m_spares = nullptr;
+};
+
+thread_local SlabCursor t_slabCursor;
+
+// A tick as the feed pushed it, before the engine turns it into csp's event.
+template<typename T>
+struct RawPushEvent final : csp::PushEvent
+{
+    RawPushEvent( csp::PushInputAdapter * adapter, T && value, EventSlab * slab )
+        : csp::PushEvent( adapter ), m_value( std::move( value ) ), m_slab( slab )
+    {
+    }
+
+    // On the pushing thread.
+    static csp::PushEvent * make( csp::PushInputAdapter * adapter, T && value )
+    {
+        void * slot = t_slabCursor.take( sizeof( RawPushEvent ), alignof( RawPushEvent ) );
+        return new( slot ) RawPushEvent( adapter, std::move( value ), t_slabCursor.slab() );
+    }
+
+    // On the engine thread: csp's event for this tick, this one released.
+    csp::PushEvent * cook()
+    {
+        auto * event = new csp::TypedPushEvent<T>( adapter(), std::move( m_value ) );
+        if( isGroupEnd() )
+            event -> flagGroupEnd();
+        release();
+        return event;
+    }
+
+    void release()
+    {
+        EventSlab * slab = m_slab;
+        this -> ~RawPushEvent();
+        slab -> release( 1 );
+    }
+
+    T m_value;
+    EventSlab * m_slab;
+};
+
+// csp's push adapter, taking raw events.
+class RawEventsPushInputAdapter : public csp::PushInputAdapter
+{
+public:
+    RawEventsPushInputAdapter( csp::Engine * engine, csp::CspTypePtr & type, csp::PushMode pushMode, csp::PushGroup * group )
+        : csp::PushInputAdapter( engine, type, pushMode, group, /* transformEvents */ true )
+    {
+    }
+
+    // On the pushing thread, as csp's pushTick.
+    template<typename T>
+    void pushRaw( T && value, csp::PushBatch * batch )
+    {
+        csp::PushEvent * event = RawPushEvent<T>::make( this, std::move( value ) );
+        if( batch )
+            return batch -> append( event );
+        if( group() )
+            event -> flagGroupEnd();
+        rootEngine() -> schedulePushEvent( event );
+    }
+
+    csp::PushEvent * transformRawEvent( csp::PushEvent * raw ) override
+    {
+        return csp::switchCspType( dataType(), [raw]( auto tag ) -> csp::PushEvent * {
+            using T = typename decltype( tag )::type;
+            return static_cast<RawPushEvent<T> *>( raw ) -> cook();
+        } );
+    }
+
+    // Frees an event pushed but never sent.
+    void discard( csp::PushEvent * raw )
+    {
+        csp::switchCspType( dataType(), [raw]( auto tag ) {
+            using T = typename decltype( tag )::type;
+            static_cast<RawPushEvent<T> *>( raw ) -> release();
+        } );
+    }
+};
+
 // A push batch that knows which push group its events belong to: csp ticks a
 // batch as one group, so events of adapters in other groups are refused.
 class CApiPushBatch final : public csp::PushBatch
@@ -444,10 +690,13 @@ public:
         for( csp::PushEvent * event = last(); event; )
         {
             csp::PushEvent * next = event -> next;
-            csp::switchCspType( event -> adapter() -> dataType(), [event]( auto tag ) {
-                using T = typename decltype( tag )::type;
-                delete static_cast<csp::TypedPushEvent<T> *>( event );
-            } );
+            if( auto * rawAdapter = dynamic_cast<RawEventsPushInputAdapter *>( event -> adapter() ) )
+                rawAdapter -> discard( event );
+            else
+                csp::switchCspType( event -> adapter() -> dataType(), [event]( auto tag ) {
+                    using T = typename decltype( tag )::type;
+                    delete static_cast<csp::TypedPushEvent<T> *>( event );
+                } );
             event = next;
         }
         clear();
@@ -563,7 +812,7 @@ public:
             // A live tick ends the replay first.
             pull -> pushTick( true, csp::DateTime::NONE(), std::move( value ), pushBatch );
         else
-            adapter().pushTick( std::move( value ), pushBatch );
+            static_cast<RawEventsPushInputAdapter &>( adapter() ).pushRaw( std::move( value ), pushBatch );
         return CCSP_OK;
     }
 
@@ -663,7 +912,7 @@ private:
     bool m_stopped = false;
 };
 
-using CApiPushInputAdapter = CApiPushInputAdapterT<csp::PushInputAdapter>;
+using CApiPushInputAdapter = CApiPushInputAdapterT<RawEventsPushInputAdapter>;
 using CApiReplayInputAdapter = CApiPushInputAdapterT<csp::PushPullInputAdapter>;
 
 class CApiOutputAdapter final : public csp::OutputAdapter

@@ -9,6 +9,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -239,7 +240,8 @@ impl Recordable for String {
 }
 
 /// Pushes `values` from its own thread, then (with `keep_pushing`) pushes
-/// the last one again and again until the graph stops.
+/// the last one again and again, [`KEEP_PUSHING_BURST`] at a time with 1 ms
+/// between, until the graph stops.
 struct ReplayInput<V: Replayable> {
     values: Vec<V>,
     keep_pushing: bool,
@@ -291,6 +293,9 @@ impl<V: Replayable> Drop for ReplayInput<V> {
     }
 }
 
+/// How many pushes a `keep_pushing` replay makes between its pauses.
+const KEEP_PUSHING_BURST: usize = 1_000;
+
 fn replay<V: Replayable>(
     pusher: &Pusher<V::Push>,
     values: &[V],
@@ -307,9 +312,15 @@ fn replay<V: Replayable>(
         pusher.shutdown_engine("injected fatal error")?;
     }
     if let (true, Some(last)) = (keep_pushing, values.last()) {
+        // In bursts with a pause between: a pusher without a bound that
+        // outruns a non-collapsing adapter makes each engine cycle longer
+        // than the one before, and its backlog grows without end.
         loop {
-            pusher.push(last.arg())?;
-            probe.pushed.fetch_add(1, Ordering::SeqCst);
+            for _ in 0..KEEP_PUSHING_BURST {
+                pusher.push(last.arg())?;
+                probe.pushed.fetch_add(1, Ordering::SeqCst);
+            }
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
     Ok(())
