@@ -622,9 +622,10 @@ public:
     {
     }
 
-    // On the pushing thread, as csp's pushTick.
+    // On the pushing thread, as csp's pushTick. T is the value's type as
+    // the engine sees it (by value: never deduced as a reference).
     template<typename T>
-    void pushRaw( T && value, csp::PushBatch * batch )
+    void pushRaw( T value, csp::PushBatch * batch )
     {
         csp::PushEvent * event = RawPushEvent<T>::make( this, std::move( value ) );
         if( batch )
