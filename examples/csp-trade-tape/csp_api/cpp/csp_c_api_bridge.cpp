@@ -642,15 +642,6 @@ public:
             return static_cast<RawPushEvent<T> *>( raw ) -> cook();
         } );
     }
-
-    // Frees an event pushed but never sent.
-    void discard( csp::PushEvent * raw )
-    {
-        csp::switchCspType( dataType(), [raw]( auto tag ) {
-            using T = typename decltype( tag )::type;
-            static_cast<RawPushEvent<T> *>( raw ) -> release();
-        } );
-    }
 };
 
 // A push batch that knows which push group its events belong to: csp ticks a
@@ -685,19 +676,21 @@ public:
     }
 
     // Frees the events added since the last flush without sending them (as
-    // csp's engine frees a consumed one: by its adapter's type).
+    // csp's engine frees a consumed one: by its adapter's type), releasing
+    // the raw ones into their slabs.
     void discard()
     {
         for( csp::PushEvent * event = last(); event; )
         {
             csp::PushEvent * next = event -> next;
-            if( auto * rawAdapter = dynamic_cast<RawEventsPushInputAdapter *>( event -> adapter() ) )
-                rawAdapter -> discard( event );
-            else
-                csp::switchCspType( event -> adapter() -> dataType(), [event]( auto tag ) {
-                    using T = typename decltype( tag )::type;
+            bool raw = dynamic_cast<RawEventsPushInputAdapter *>( event -> adapter() ) != nullptr;
+            csp::switchCspType( event -> adapter() -> dataType(), [event, raw]( auto tag ) {
+                using T = typename decltype( tag )::type;
+                if( raw )
+                    static_cast<RawPushEvent<T> *>( event ) -> release();
+                else
                     delete static_cast<csp::TypedPushEvent<T> *>( event );
-                } );
+            } );
             event = next;
         }
         clear();
